@@ -1,0 +1,117 @@
+"""Writes to the directory. Keyword-only, typed, named <entity>_<action>."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from groups import geo
+from groups.models import Group, Occurrence
+from groups.schedule import ScheduleError, expand, zone
+from groups.vocabularies import DAYS, time_of_day_code
+
+OCCURRENCE_WINDOW = timedelta(weeks=8)
+
+
+def group_sync_search_fields(*, group: Group, now: datetime | None = None) -> None:
+    """Recompute the derived search columns from the location and upcoming meetings."""
+    now = now or timezone.now()
+    location = group.location
+    if group.meets_in_person and location is not None and location.has_coordinates:
+        group.latitude, group.longitude = location.latitude, location.longitude
+        group.grid_cell = geo.grid_cell(location.latitude, location.longitude)
+    else:
+        group.latitude = group.longitude = group.grid_cell = None
+
+    upcoming = (
+        Occurrence.objects.filter(group=group, starts_at__gte=now)
+        .exclude(status=Occurrence.Status.CANCELLED)
+        .select_related("schedule")
+        .order_by("starts_at")
+    )
+    days, times, next_at = set(), set(), None
+    for occurrence in upcoming:
+        local = occurrence.starts_at.astimezone(zone(occurrence.schedule.time_zone))
+        days.add(DAYS.codes[local.weekday()])
+        times.add(time_of_day_code(local.hour))
+        next_at = next_at or occurrence.starts_at
+    group.meeting_days = tuple(days)
+    group.times_of_day = tuple(times)
+    group.next_meeting_at = next_at
+    Group.objects.filter(pk=group.pk).update(
+        latitude=group.latitude,
+        longitude=group.longitude,
+        grid_cell=group.grid_cell,
+        meeting_days=group.meeting_days,
+        times_of_day=group.times_of_day,
+        next_meeting_at=group.next_meeting_at,
+    )
+
+
+def occurrences_refresh(*, group_id: int, now: datetime | None = None) -> int:
+    """Materialize the group's meetings for the next eight weeks.
+
+    Idempotent: a second run finds every slot present and changes nothing.
+    Cancelled or moved meetings keep their state. Returns how many rows it created.
+    """
+    now = now or timezone.now()
+    window_end = now + OCCURRENCE_WINDOW
+    with transaction.atomic():
+        # Locking the group row serializes two refreshes of the same group.
+        group = Group.objects.select_for_update().select_related("location").get(pk=group_id)
+        existing = {
+            (o.schedule_id, o.original_starts_at): o
+            for o in Occurrence.objects.filter(group=group, original_starts_at__gte=now)
+        }
+        wanted: set = set()
+        to_create, to_update = [], []
+        for schedule in group.schedules.all():
+            try:
+                meetings = expand(
+                    rule=schedule.rrule,
+                    start_date=schedule.start_date,
+                    start_time=schedule.start_time,
+                    duration_minutes=schedule.duration_minutes,
+                    time_zone=schedule.time_zone,
+                    end_date=schedule.end_date,
+                    window_start=now,
+                    window_end=window_end,
+                )
+            except ScheduleError:
+                continue  # an invalid stored rule yields no meetings; forms prevent new ones
+            for meeting in meetings:
+                key = (schedule.pk, meeting.starts_at)
+                wanted.add(key)
+                row = existing.get(key)
+                if row is None:
+                    to_create.append(
+                        Occurrence(
+                            group=group,
+                            schedule=schedule,
+                            original_starts_at=meeting.starts_at,
+                            starts_at=meeting.starts_at,
+                            ends_at=meeting.ends_at,
+                        )
+                    )
+                elif row.status == Occurrence.Status.SCHEDULED and row.ends_at != meeting.ends_at:
+                    row.ends_at = meeting.ends_at
+                    to_update.append(row)
+        Occurrence.objects.bulk_create(to_create, ignore_conflicts=True)
+        Occurrence.objects.bulk_update(to_update, ["ends_at"])
+        stale = [
+            row.pk
+            for key, row in existing.items()
+            if key not in wanted and row.status == Occurrence.Status.SCHEDULED
+        ]
+        Occurrence.objects.filter(pk__in=stale).delete()
+        group_sync_search_fields(group=group, now=now)
+    return len(to_create)
+
+
+def occurrences_refresh_all(*, now: datetime | None = None) -> int:
+    """Refresh every group that is not archived; returns the number of rows created."""
+    created = 0
+    ids = Group.objects.exclude(status=Group.Status.ARCHIVED).values_list("pk", flat=True)
+    for group_id in ids.iterator(chunk_size=500):
+        created += occurrences_refresh(group_id=group_id, now=now)
+    return created

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from groups import services
+
+
+@shared_task(name="groups.refresh_occurrences")
+def refresh_occurrences(group_id: int) -> None:
+    services.occurrences_refresh(group_id=group_id)
+
+
+@shared_task(name="groups.refresh_all_occurrences")
+def refresh_all_occurrences() -> None:
+    services.occurrences_refresh_all()

@@ -1,0 +1,88 @@
+"""factory-boy factories for every model the tests build."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Membership, Organization, User
+from groups.models import Group, Location, Schedule
+
+TEST_PASSWORD = "correct horse battery staple 42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    kind = Organization.Kind.PROVIDER
+    time_zone = "America/Chicago"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Membership.Role.ORGANIZER
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = "Community Center"
+    address_1 = factory.Sequence(lambda n: f"{100 + n} Main Street")
+    city = "Springfield"
+    region = "IL"
+    postcode = "62701"
+    latitude = 39.7990
+    longitude = -89.6440
+    geocode_status = Location.GeocodeStatus.OK
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Peer Support Circle {n}")
+    description = "A friendly peer-led group for people living with depression."
+    what_to_expect = "Someone meets you at the door. You never have to speak."
+    format = "in_person"
+    facilitation = "peer"
+    cost = "free"
+    languages = ("en",)
+    topics = ("depression",)
+    status = Group.Status.PUBLISHED
+    location = factory.SubFactory(LocationFactory)
+
+
+class ScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Schedule
+
+    group = factory.SubFactory(GroupFactory)
+    rrule = "FREQ=WEEKLY;BYDAY=TU"
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    start_time = dt.time(18, 0)
+    duration_minutes = 90
+    time_zone = "America/Chicago"
