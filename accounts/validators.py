@@ -6,7 +6,7 @@ MAX_PASSWORD_LENGTH = 128
 
 
 class MaximumLengthValidator:
-    """Accept long passphrases, up to a bound that keeps a login from being a denial-of-service lever."""
+    """Accept long passphrases, up to a bound that keeps hashing from being a DoS lever."""
 
     def __init__(self, max_length: int = MAX_PASSWORD_LENGTH):
         self.max_length = max_length

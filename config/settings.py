@@ -44,7 +44,9 @@ ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the site's host names in production.")
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must list the site's host names in production."
+    )
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -117,7 +119,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web process read while a worker writes; IMMEDIATE avoids
         # "database is locked" on lock upgrades; mmap and cache sped search by a third.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
             "PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;"
         ),
         "transaction_mode": "IMMEDIATE",
@@ -292,3 +294,7 @@ LOGGING = {
 # Outside production, WhiteNoise serves straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Text messages ---------------------------------------------------------------
+# Empty: the deployment sends no SMS and forms do not offer it.
+SMS_BACKEND = env_str("SMS_BACKEND", "")

@@ -127,8 +127,10 @@ def _day_names(weekdays) -> str:
 
 
 def time_range(start_time: time, duration_minutes: int) -> str:
-    end = (datetime.combine(date(2000, 1, 1), start_time) + timedelta(minutes=duration_minutes)).time()
-    return "%s–%s" % (formats.time_format(start_time), formats.time_format(end))
+    end = (
+        datetime.combine(date(2000, 1, 1), start_time) + timedelta(minutes=duration_minutes)
+    ).time()
+    return f"{formats.time_format(start_time)}–{formats.time_format(end)}"
 
 
 def describe(*, rule: str, start_date: date, start_time: time, duration_minutes: int) -> str:
@@ -148,9 +150,10 @@ def describe(*, rule: str, start_date: date, start_time: time, duration_minutes:
         if interval == 1:
             text = _("Every %(days)s") % {"days": days}
         else:
-            text = ngettext(
-                "Every week on %(days)s", "Every %(n)d weeks on %(days)s", interval
-            ) % {"n": interval, "days": days}
+            text = ngettext("Every week on %(days)s", "Every %(n)d weeks on %(days)s", interval) % {
+                "n": interval,
+                "days": days,
+            }
     elif freq == MONTHLY and parsed._bynweekday:
         day, nth = parsed._bynweekday[0]
         text = _("Every %(nth)s %(day)s of the month") % {
@@ -165,5 +168,7 @@ def describe(*, rule: str, start_date: date, start_time: time, duration_minutes:
         if interval > 1:
             text += " " + _("(every %(n)d months)") % {"n": interval}
     else:
-        text = _("Every year on %(date)s") % {"date": formats.date_format(start_date, "MONTH_DAY_FORMAT")}
+        text = _("Every year on %(date)s") % {
+            "date": formats.date_format(start_date, "MONTH_DAY_FORMAT")
+        }
     return _("%(when)s, %(time)s") % {"when": text, "time": when}

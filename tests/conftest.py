@@ -13,7 +13,9 @@ from django.db import connection
 from accounts.models import Membership, Organization
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-REQUIRE_SERVICES = os.environ.get("KINDRED_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
+REQUIRE_SERVICES = (
+    os.environ.get("KINDRED_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
+)
 
 
 def pytest_runtest_setup(item):

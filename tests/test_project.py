@@ -72,7 +72,13 @@ def _named_patterns(resolver, namespace=""):
             yield namespace + entry.name, entry
 
 
-SAMPLE_ARGS = {"int": 1, "str": "sample", "slug": "sample-slug", "uuid": "0" * 8 + "-0000-4000-8000-" + "0" * 12, "path": "a/b"}
+SAMPLE_ARGS = {
+    "int": 1,
+    "str": "sample",
+    "slug": "sample-slug",
+    "uuid": "0" * 8 + "-0000-4000-8000-" + "0" * 12,
+    "path": "a/b",
+}
 
 
 def test_every_url_name_reverses():

@@ -88,8 +88,7 @@ class Location(models.Model):
                 name="location_latitude_range",
             ),
             models.CheckConstraint(
-                condition=Q(longitude__isnull=True)
-                | Q(longitude__gte=-180, longitude__lte=180),
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="location_longitude_range",
             ),
         ]

@@ -73,7 +73,12 @@ def test_password_reset_for_unknown_address_sends_nothing_and_says_the_same(clie
 
 @pytest.mark.parametrize(
     ("password", "ok"),
-    [("short1", False), ("password1234", False), ("x" * 129, False), ("tall trees by a river", True)],
+    [
+        ("short1", False),
+        ("password1234", False),
+        ("x" * 129, False),
+        ("tall trees by a river", True),
+    ],
 )
 def test_password_rules(password, ok):
     from django.contrib.auth.password_validation import validate_password
