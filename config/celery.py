@@ -16,6 +16,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("kindred")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Task modules inside groups/ sub-packages, which autodiscovery does not reach by itself.
+app.autodiscover_tasks(["groups.organizer", "groups.moderation"])
 
 app.conf.beat_schedule = {
     # Keep the next eight weeks of meetings materialized, so "next meeting",
@@ -24,5 +26,12 @@ app.conf.beat_schedule = {
     "refresh-occurrences": {
         "task": "groups.refresh_all_occurrences",
         "schedule": crontab(minute=7),
+    },
+    # Organizers whose listings have gone 90 days unconfirmed get one "still current?"
+    # email. Weekly (Monday morning, US time) is often enough for a 90-day clock;
+    # idempotent, so a second run in the same week emails nobody twice.
+    "verification-reminders": {
+        "task": "groups.organizer.queue_verification_reminders",
+        "schedule": crontab(minute=0, hour=14, day_of_week="mon"),
     },
 }

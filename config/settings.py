@@ -298,3 +298,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Text messages ---------------------------------------------------------------
 # Empty: the deployment sends no SMS and forms do not offer it.
 SMS_BACKEND = env_str("SMS_BACKEND", "")
+
+# --- Organizers and moderation (groups/organizer/, groups/moderation/) -------------------------
+# A listing unconfirmed this many days gets a "still current?" prompt and one reminder email.
+KINDRED_VERIFY_REMIND_AFTER_DAYS = env_int("KINDRED_VERIFY_REMIND_AFTER_DAYS", 90, minimum=1)
+# Past this many days unconfirmed, the public page says "not recently confirmed".
+KINDRED_NOT_RECENTLY_CONFIRMED_AFTER_DAYS = env_int(
+    "KINDRED_NOT_RECENTLY_CONFIRMED_AFTER_DAYS", 180, minimum=1
+)
+# Empty (or 0): unconfirmed listings stay in search. A number: search hides listings
+# unconfirmed for longer than that many days (GroupQuerySet.for_public_display()).
+KINDRED_HIDE_UNCONFIRMED_AFTER_DAYS = (
+    env_int("KINDRED_HIDE_UNCONFIRMED_AFTER_DAYS", 0, minimum=0) or None
+)

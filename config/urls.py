@@ -11,6 +11,8 @@ urlpatterns = [
     path("language/", set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
+    path("organizer/", include("groups.organizer.urls")),
+    path("moderation/", include("groups.moderation.urls")),
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),
 ]

@@ -112,6 +112,23 @@ class GroupQuerySet(models.QuerySet):
     def for_organization(self, organization):
         return self.filter(organization=organization)
 
+    def for_public_display(self):
+        """Published listings, less those unconfirmed for longer than the deployment allows.
+
+        KINDRED_HIDE_UNCONFIRMED_AFTER_DAYS empty (the default) hides none of them.
+        """
+        from datetime import timedelta
+
+        days = settings.KINDRED_HIDE_UNCONFIRMED_AFTER_DAYS
+        listings = self.published()
+        if days:
+            cutoff = timezone.now() - timedelta(days=days)
+            listings = listings.filter(last_verified_at__gte=cutoff)
+        return listings
+
+    def visible_in_search(self):
+        return self.for_public_display()
+
 
 class Group(models.Model):
     class Kind(models.TextChoices):
