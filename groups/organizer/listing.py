@@ -70,10 +70,12 @@ def listing_snapshot(group: Group) -> dict:
     return values
 
 
-def values_from_form(cleaned_data: dict, names=MODERATED_FIELDS) -> dict:
+def values_from_form(
+    cleaned_data: dict, names=MODERATED_FIELDS, *, with_location: bool = True
+) -> dict:
     """The same shape as a snapshot, from a listing form's cleaned data."""
     values = {name: _json_value(cleaned_data.get(name)) for name in names}
-    if "location" in cleaned_data:
+    if with_location and "location" in cleaned_data:
         values["location"] = cleaned_data["location"]
     return values
 

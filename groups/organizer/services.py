@@ -120,7 +120,7 @@ def listing_update(*, group: Group, cleaned_data: dict, actor: User) -> ListingR
     """
     with transaction.atomic():
         group = Group.objects.select_for_update().select_related("location").get(pk=group.pk)
-        immediate = values_from_form(cleaned_data, IMMEDIATE_FIELDS)
+        immediate = values_from_form(cleaned_data, IMMEDIATE_FIELDS, with_location=False)
         immediate_changes = changed_fields(
             {name: getattr(group, name) for name in IMMEDIATE_FIELDS}, immediate
         )
