@@ -19,6 +19,12 @@ def eager_tasks():
     celery_app.conf.task_always_eager = before
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; these tests sign people in, they do not test hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def notified(monkeypatch):
     """Record calls to the reminders seam instead of sending anything."""
