@@ -40,8 +40,8 @@ def revision_approve(*, revision: ListingRevision, moderator: User, note: str = 
     """Publish a new listing, or apply a change to a published one, as proposed."""
     with transaction.atomic():
         revision = _claim(revision.pk)
-        group = Group.objects.select_for_update().select_related("location").get(
-            pk=revision.group_id
+        group = (
+            Group.objects.select_for_update().select_related("location").get(pk=revision.group_id)
         )
         before = listing_snapshot(group)
         apply_values(group, revision.proposed)
@@ -114,6 +114,10 @@ def decision_email_send(*, revision_id: int) -> None:
         recipients = [submitter.email]
     else:
         recipients = organization_contacts(organization_id=revision.group.organization_id)
-    template = "moderation/email/listing_approved" if approved else "moderation/email/listing_sent_back"
+    template = (
+        "moderation/email/listing_approved" if approved else "moderation/email/listing_sent_back"
+    )
     for email in recipients:
-        send_email(to=[email], template=template, context={"revision": revision, "group": revision.group})
+        send_email(
+            to=[email], template=template, context={"revision": revision, "group": revision.group}
+        )

@@ -37,7 +37,9 @@ def _group(group_pk: int) -> Group:
 
 @moderator_required
 def queue(request):
-    return render(request, "moderation/revision_queue.html", {"revisions": selectors.revision_queue()})
+    return render(
+        request, "moderation/revision_queue.html", {"revisions": selectors.revision_queue()}
+    )
 
 
 @moderator_required
@@ -97,7 +99,9 @@ def group_archive(request, group_pk: int):
     group = _group(group_pk)
     form = forms.ArchiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.listing_archive(group=group, moderator=request.user, note=form.cleaned_data["note"])
+        services.listing_archive(
+            group=group, moderator=request.user, note=form.cleaned_data["note"]
+        )
         messages.success(request, _("“%(name)s” is archived.") % {"name": group.name})
         return redirect("moderation:queue")
     return render(request, "moderation/group_archive.html", {"group": group, "form": form})

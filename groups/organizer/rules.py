@@ -62,7 +62,9 @@ def read_rrule(rule: str, start_date: date) -> RuleChoice | None:
     if parsed._freq == MONTHLY and parsed._bynweekday and len(parsed._bynweekday) == 1:
         weekday, nth = parsed._bynweekday[0]
         if nth in (1, 2, 3, 4, -1):
-            return RuleChoice(MONTHLY_WEEKDAY, interval=interval, week_of_month=nth, weekday=weekday)
+            return RuleChoice(
+                MONTHLY_WEEKDAY, interval=interval, week_of_month=nth, weekday=weekday
+            )
     if parsed._freq == MONTHLY and parsed._bymonthday and len(parsed._bymonthday) == 1:
         return RuleChoice(MONTHLY_DATE, interval=interval, month_day=parsed._bymonthday[0])
     return None

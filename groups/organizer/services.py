@@ -31,7 +31,6 @@ from groups.organizer.listing import (
     apply_values,
     changed_fields,
     listing_snapshot,
-    location_snapshot,
     values_from_form,
 )
 from groups.schedule import zone

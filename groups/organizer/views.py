@@ -101,7 +101,9 @@ def _listing_create(request, *, kind: str):
             actor=request.user,
             when=when.cleaned_data if is_event else None,
         )
-        messages.success(request, _("Saved as a draft. Add when it meets, then send it for review."))
+        messages.success(
+            request, _("Saved as a draft. Add when it meets, then send it for review.")
+        )
         return redirect("organizer:group_manage", group_pk=group.pk)
     context = {
         "form": form,
@@ -146,7 +148,10 @@ def group_edit(request, group_pk: int):
         if revision is not None and group.status == Group.Status.PUBLISHED:
             messages.success(
                 request,
-                _("Your changes are waiting for review. People see the current listing until then."),
+                _(
+                    "Your changes are waiting for review. "
+                    "People see the current listing until then."
+                ),
             )
         else:
             messages.success(request, _("Saved."))
@@ -264,9 +269,7 @@ def schedule_delete(request, schedule_pk: int):
         services.schedule_delete(schedule=schedule, actor=request.user)
         messages.success(request, _("Schedule removed."))
         return redirect("organizer:group_manage", group_pk=group.pk)
-    return render(
-        request, "organizer/schedule_delete.html", {"schedule": schedule, "group": group}
-    )
+    return render(request, "organizer/schedule_delete.html", {"schedule": schedule, "group": group})
 
 
 # --- Single meetings --------------------------------------------------------------------------

@@ -337,9 +337,7 @@ def test_event_form_shows_the_organizations_time_zone_by_default(
     assert '<option value="America/Denver" selected>' in html
 
 
-def test_listing_form_errors_sit_next_to_fields_and_keep_what_was_typed(
-    client, login, organizer_a
-):
+def test_listing_form_errors_sit_next_to_fields_and_keep_what_was_typed(client, login, organizer_a):
     data = listing_data(name="", address_1="", what_to_expect="Kept words")
     response = login(client, organizer_a).post(reverse("organizer:group_create"), data)
     html = response.content.decode()
@@ -406,7 +404,9 @@ def test_deleting_a_schedule_removes_its_meetings_and_is_in_the_history(
 ):
     schedule = group_a.schedules.get()
     organizer = login(client, organizer_a)
-    assert organizer.get(reverse("organizer:schedule_delete", args=[schedule.pk])).status_code == 200
+    assert (
+        organizer.get(reverse("organizer:schedule_delete", args=[schedule.pk])).status_code == 200
+    )
     with commit():
         organizer.post(reverse("organizer:schedule_delete", args=[schedule.pk]))
     assert not group_a.schedules.exists() and not group_a.occurrences.exists()

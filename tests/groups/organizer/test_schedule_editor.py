@@ -93,7 +93,7 @@ def test_last_friday_of_the_month(editor):
         dt.date(2026, 12, 25),
         dt.date(2027, 1, 29),
     ]
-    assert "FREQ=MONTHLY;BYDAY=-1FR" == response.context["form"].cleaned_data["rrule"]
+    assert response.context["form"].cleaned_data["rrule"] == "FREQ=MONTHLY;BYDAY=-1FR"
 
 
 def test_monthly_on_a_date(editor):
@@ -112,7 +112,11 @@ def test_just_once(editor):
 
 def test_end_date_stops_the_preview(editor):
     meetings = _local(editor(weekdays=["1"], start_date="2026-10-20", end_date="2026-11-04"))
-    assert [m.date() for m in meetings] == [dt.date(2026, 10, 20), dt.date(2026, 10, 27), dt.date(2026, 11, 3)]
+    assert [m.date() for m in meetings] == [
+        dt.date(2026, 10, 20),
+        dt.date(2026, 10, 27),
+        dt.date(2026, 11, 3),
+    ]
 
 
 def test_spring_forward_keeps_the_evening_time(editor):
@@ -165,7 +169,10 @@ def test_monthly_weekday_needs_which_one_and_which_day():
     [
         (rules.RuleChoice("weekly", weekdays=(1, 3)), "FREQ=WEEKLY;BYDAY=TU,TH"),
         (rules.RuleChoice("weekly", weekdays=(0,), interval=3), "FREQ=WEEKLY;INTERVAL=3;BYDAY=MO"),
-        (rules.RuleChoice("monthly_weekday", week_of_month=-1, weekday=4), "FREQ=MONTHLY;BYDAY=-1FR"),
+        (
+            rules.RuleChoice("monthly_weekday", week_of_month=-1, weekday=4),
+            "FREQ=MONTHLY;BYDAY=-1FR",
+        ),
         (rules.RuleChoice("monthly_date", month_day=15), "FREQ=MONTHLY;BYMONTHDAY=15"),
         (rules.RuleChoice("once"), ""),
     ],
@@ -184,8 +191,10 @@ def test_editing_a_schedule_starts_from_its_words(group_a):
 
 def test_schedule_edit_page_shows_the_current_rule_in_words(client, login, organizer_a, group_a):
     schedule = group_a.schedules.get()
-    html = login(client, organizer_a).get(
-        reverse("organizer:schedule_edit", args=[schedule.pk])
-    ).content.decode()
+    html = (
+        login(client, organizer_a)
+        .get(reverse("organizer:schedule_edit", args=[schedule.pk]))
+        .content.decode()
+    )
     assert "Every Tuesday" in html
     assert "FREQ=" not in html
