@@ -21,7 +21,7 @@ class DecisionError(ValueError):
 
 def _claim(revision_id: int) -> ListingRevision:
     revision = (
-        ListingRevision.objects.select_for_update()
+        ListingRevision.objects.select_for_update(of=("self",))
         .select_related("group__location")
         .get(pk=revision_id)
     )
@@ -41,7 +41,9 @@ def revision_approve(*, revision: ListingRevision, moderator: User, note: str = 
     with transaction.atomic():
         revision = _claim(revision.pk)
         group = (
-            Group.objects.select_for_update().select_related("location").get(pk=revision.group_id)
+            Group.objects.select_for_update(of=("self",))
+            .select_related("location")
+            .get(pk=revision.group_id)
         )
         before = listing_snapshot(group)
         apply_values(group, revision.proposed)

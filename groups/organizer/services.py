@@ -118,7 +118,11 @@ def listing_update(*, group: Group, cleaned_data: dict, actor: User) -> ListingR
     members, places) change at once either way. Returns the pending revision, if any.
     """
     with transaction.atomic():
-        group = Group.objects.select_for_update().select_related("location").get(pk=group.pk)
+        group = (
+            Group.objects.select_for_update(of=("self",))
+            .select_related("location")
+            .get(pk=group.pk)
+        )
         immediate = values_from_form(cleaned_data, IMMEDIATE_FIELDS, with_location=False)
         immediate_changes = changed_fields(
             {name: getattr(group, name) for name in IMMEDIATE_FIELDS}, immediate
@@ -176,7 +180,11 @@ def _revision_propose(*, group: Group, proposed: dict, actor: User) -> ListingRe
 def listing_submit(*, group: Group, actor: User) -> ListingRevision:
     """Send a draft for review: it waits for a moderator before anyone can find it."""
     with transaction.atomic():
-        group = Group.objects.select_for_update().select_related("location").get(pk=group.pk)
+        group = (
+            Group.objects.select_for_update(of=("self",))
+            .select_related("location")
+            .get(pk=group.pk)
+        )
         if group.status != Group.Status.DRAFT:
             raise ValueError("Only a draft can be sent for review.")
         group.status = Group.Status.PENDING
@@ -295,7 +303,9 @@ def occurrence_move(
     """Move one meeting to another date or time, in its schedule's zone; same length."""
     with transaction.atomic():
         occurrence = (
-            Occurrence.objects.select_for_update().select_related("schedule").get(pk=occurrence.pk)
+            Occurrence.objects.select_for_update(of=("self",))
+            .select_related("schedule")
+            .get(pk=occurrence.pk)
         )
         length = occurrence.ends_at - occurrence.starts_at
         old_start = occurrence.starts_at
