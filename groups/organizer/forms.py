@@ -3,6 +3,7 @@
 from zoneinfo import available_timezones
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
@@ -53,6 +54,13 @@ class OrganizationChoiceForm(forms.Form):
 VOCABULARY_FIELDS = ("audience", "topics", "languages", "accessibility", "transport")
 
 
+def _formfield(field, **kwargs):
+    # A link typed without a scheme is taken as https, the safe reading.
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 def _vocabulary_field(name: str, **kwargs):
     return Group._meta.get_field(name).formfield(**kwargs)
 
@@ -92,6 +100,7 @@ class ListingForm(FieldsetsMixin, forms.ModelForm):
 
     class Meta:
         model = Group
+        formfield_callback = _formfield
         fields = [
             "name",
             "description",

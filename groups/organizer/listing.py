@@ -63,9 +63,18 @@ def location_snapshot(location: Location | None) -> dict | None:
     return {name: getattr(location, name) for name in LOCATION_FIELDS}
 
 
+def _field_value(group: Group, name: str):
+    value = getattr(group, name)
+    field = group._meta.get_field(name)
+    if isinstance(field, VocabularySetField):
+        # An unsaved instance may still hold the column's integer default.
+        return list(field.to_python(value))
+    return _json_value(value)
+
+
 def listing_snapshot(group: Group) -> dict:
     """The moderated public fields and the location, as JSON-ready values."""
-    values = {name: _json_value(getattr(group, name)) for name in MODERATED_FIELDS}
+    values = {name: _field_value(group, name) for name in MODERATED_FIELDS}
     values["location"] = location_snapshot(group.location)
     return values
 
