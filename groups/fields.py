@@ -26,6 +26,11 @@ class VocabularySetField(models.BigIntegerField):
     def vocabulary(self) -> Vocabulary:
         return ALL[self.vocabulary_name]
 
+    @property
+    def validators(self):
+        # A bitmask has no meaningful integer range; membership is checked in to_python.
+        return [*self.default_validators, *self._validators]
+
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["vocabulary"] = self.vocabulary_name

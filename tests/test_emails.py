@@ -14,7 +14,8 @@ def password_template(settings, tmp_path):
     (tmp_path / "t" / "hello.html").write_text(
         "<p>Hi {{ name }}</p>{% include 'emails/_footer.html' %}"
     )
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    engine = {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    settings.TEMPLATES = [engine]
 
 
 def test_send_email_renders_subject_text_html_with_crisis_line(password_template):
