@@ -51,9 +51,6 @@ class OrganizationChoiceForm(forms.Form):
         self.fields["organization"].queryset = organizations
 
 
-VOCABULARY_FIELDS = ("audience", "topics", "languages", "accessibility", "transport")
-
-
 def _formfield(field, **kwargs):
     # A link typed without a scheme is taken as https, the safe reading.
     if isinstance(field, models.URLField):
@@ -61,24 +58,8 @@ def _formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-def _vocabulary_field(name: str, **kwargs):
-    return Group._meta.get_field(name).formfield(**kwargs)
-
-
 class ListingForm(FieldsetsMixin, forms.ModelForm):
-    """Every field the search and the group page use, in sections a phone can manage.
-
-    The vocabulary sets are declared form fields rather than model-form fields: the
-    bitmask column's integer range validators cannot judge a tuple of codes.
-    """
-
-    audience = _vocabulary_field("audience")
-    topics = _vocabulary_field("topics")
-    languages = _vocabulary_field(
-        "languages", help_text=_("Tick every language the group is run in.")
-    )
-    accessibility = _vocabulary_field("accessibility")
-    transport = _vocabulary_field("transport")
+    """Every field the search and the group page use, in sections a phone can manage."""
 
     place_name = forms.CharField(
         label=_("Name of the place"),
@@ -110,11 +91,16 @@ class ListingForm(FieldsetsMixin, forms.ModelForm):
             "registration_required",
             "accepting_new_members",
             "capacity",
+            "audience",
+            "topics",
+            "languages",
             "languages_other",
             "cost",
             "cost_amount",
             "cost_detail",
+            "accessibility",
             "accessibility_detail",
+            "transport",
             "online_url",
             "online_url_public",
             "contact_name",
@@ -135,6 +121,7 @@ class ListingForm(FieldsetsMixin, forms.ModelForm):
         help_texts = {
             "name": _("The name people will see in search results."),
             "capacity": _("Leave empty if there is no limit."),
+            "languages": _("Tick every language the group is run in."),
         }
 
     fieldsets = [
@@ -177,9 +164,6 @@ class ListingForm(FieldsetsMixin, forms.ModelForm):
 
     def __init__(self, *args, location: Location | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            for name in VOCABULARY_FIELDS:
-                self.initial.setdefault(name, list(getattr(self.instance, name)))
         if location is not None and not self.is_bound:
             for form_name, model_name in self.location_names():
                 self.initial.setdefault(form_name, getattr(location, model_name))
