@@ -40,8 +40,12 @@ def live_server():
 
 
 @pytest.fixture(scope="package")
-def chromium():
-    """One headless Chromium for every browser test (about 1.5 s to start)."""
+def chromium(live_server):
+    """One headless Chromium for every browser test (about 1.5 s to start).
+
+    It depends on the live server so that it closes first: a browser still holding
+    keep-alive connections to a stopped server leaves its threads using the database.
+    """
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop on this thread, which Django's

@@ -266,8 +266,9 @@ class NetworkLog:
             and urlsplit(url).hostname != allowed
         ]
 
-    def transferred(self, types=("document", "stylesheet", "script", "font", "image")) -> int:
-        return sum(size for _, kind, size in self.responses if kind in types)
+    def transferred(self, types: tuple[str, ...] | None = None) -> int:
+        """Bytes on the wire (headers + body) of finished responses, of `types` or all."""
+        return sum(size for _, kind, size in self.responses if types is None or kind in types)
 
     def breakdown(self) -> str:
         return "\n".join(f"  {size:>8} B  {kind:<10} {url}" for url, kind, size in self.responses)
