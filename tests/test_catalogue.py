@@ -56,9 +56,15 @@ def test_checker_reports_untranslated_and_fuzzy_messages_but_not_the_header(tmp_
     ]
 
 
-def test_makemessages_scratch_copy_catches_a_new_string_and_leaves_the_repo_alone(tmp_path):
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
     before = (REPO / "locale" / "es" / "LC_MESSAGES" / "django.po").read_bytes()
-    entries = read_po(refreshed_catalogue(tmp_path))
+    entries = read_po(refreshed_catalogue(tmp_path_factory.mktemp("catalogue")))
+    return before, entries
+
+
+def test_makemessages_scratch_copy_catches_a_new_string_and_leaves_the_repo_alone(refreshed):
+    before, entries = refreshed
     msgids = {entry.msgid for entry in entries}
     assert "Skip to main content" in msgids  # from templates/base.html
     assert "Share this group" in msgids  # a string newer than the committed catalogue
@@ -66,8 +72,8 @@ def test_makemessages_scratch_copy_catches_a_new_string_and_leaves_the_repo_alon
 
 
 @pytest.mark.translations
-def test_spanish_catalogue_has_every_message_translated(tmp_path):
-    problems = missing_translations(read_po(refreshed_catalogue(tmp_path)))
+def test_spanish_catalogue_has_every_message_translated(refreshed):
+    problems = missing_translations(refreshed[1])
     assert not problems, (
         f"{len(problems)} message(s) need a Spanish translation (make messages, then edit "
         "locale/es/LC_MESSAGES/django.po):\n" + "\n".join(problems[:50])

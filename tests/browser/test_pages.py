@@ -43,10 +43,16 @@ def test_page_fits_a_375_px_phone_without_sideways_scrolling(opened, spec):
 @by_page
 def test_page_reflows_at_200_and_400_percent_zoom(opened, spec):
     page = opened(spec)
+    # Browser zoom: 200% of a 1280 px window lays out in 640 CSS px, 400% in 320 px.
     for viewport in (kit.ZOOM_200, kit.REFLOW):
         page.set_viewport_size(viewport)
         kit.assert_no_horizontal_overflow(page)
         assert not kit.text_is_clipped(page), f"text cut off at {viewport['width']} px"
+    # Text-only zoom (WCAG 1.4.4): the same page with its text at 200%.
+    page.set_viewport_size(kit.DESKTOP)
+    page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    kit.assert_no_horizontal_overflow(page)
+    assert not kit.text_is_clipped(page), "text cut off with text at 200%"
 
 
 @by_page

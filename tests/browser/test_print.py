@@ -26,15 +26,19 @@ def test_group_page_prints_on_one_page(page, live_server, transactional_db, pape
     kit.save_pdf(page, "group", paper=paper)
 
 
-def test_print_leaves_out_navigation_and_buttons_but_keeps_the_crisis_line(
+def test_print_leaves_out_navigation_and_buttons_but_keeps_the_crisis_line_and_link(
     page, live_server, transactional_db
 ):
-    group = GroupFactory()
+    group = GroupFactory(name="Tuesday Evening Peer Circle", description=LONG_DESCRIPTION)
     page.goto(live_server.url + reverse("groups:detail", args=[group.pk]))
     page.emulate_media(media="print")
     assert not page.locator(".site-header nav").is_visible()
     assert not page.locator(".language-switcher").is_visible()
-    assert not page.locator(".share").is_visible()
+    assert not page.locator(".share-links").is_visible()
+    assert not page.get_by_role("button", name="Copy link").is_visible()
+    assert page.get_by_label("Link to this page").is_visible()  # where to find it again
     assert page.locator(".crisis").is_visible()
     assert page.locator("h1").is_visible()
+    page.set_viewport_size({"width": 816, "height": 1056})  # Letter at 96 dpi
+    page.screenshot(path=str(kit.SCREENSHOTS / "group-print.png"), full_page=True)
     page.emulate_media(media="screen")
