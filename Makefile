@@ -30,6 +30,8 @@ vendor-leaflet: node_modules/.package-lock.json
 	rm -rf static/vendor/leaflet && mkdir -p static/vendor/leaflet
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 	  node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
+	# The source map is not shipped; its comment would break collectstatic's manifest.
+	sed -i '/^\/\/# sourceMappingURL=/d' static/vendor/leaflet/leaflet.js
 
 # Every test: lint, then the suite on SQLite, then on PostgreSQL + Redis (see bin/test).
 test: $(STAMP) node_modules/.package-lock.json

@@ -81,3 +81,6 @@ def test_leaflet_is_vendored_with_its_licence():
         assert finders.find(f"vendor/leaflet/{path}"), path
     with open(finders.find("vendor/leaflet/LICENSE"), encoding="utf-8") as licence:
         assert "Redistribution and use in source and binary forms" in licence.read()
+    # A source-map comment to a file not shipped makes production collectstatic fail.
+    with open(finders.find("vendor/leaflet/leaflet.js"), encoding="utf-8") as script:
+        assert "sourceMappingURL" not in script.read()
