@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint format lock worker beat bench-search messages clean
+.PHONY: run test install lint format lock worker beat bench-search messages clean vendor-leaflet
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,20 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Front-end packages for the tests (axe-core) and for refreshing vendored Leaflet.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# Copy Leaflet from node_modules into static/ (committed: production needs no npm).
+vendor-leaflet: node_modules/.package-lock.json
+	rm -rf static/vendor/leaflet && mkdir -p static/vendor/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	  node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
+	# The source map is not shipped; its comment would break collectstatic's manifest.
+	sed -i '/^\/\/# sourceMappingURL=/d' static/vendor/leaflet/leaflet.js
+
 # Every test: lint, then the suite on SQLite, then on PostgreSQL + Redis (see bin/test).
-test: $(STAMP)
+test: $(STAMP) node_modules/.package-lock.json
 	bin/test
 
 lint: $(STAMP)
@@ -48,4 +60,4 @@ lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules test-artifacts

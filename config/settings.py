@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.kindred",
+                "config.map_context.map_settings",
             ],
         },
     },
@@ -311,3 +312,13 @@ KINDRED_NOT_RECENTLY_CONFIRMED_AFTER_DAYS = env_int(
 KINDRED_HIDE_UNCONFIRMED_AFTER_DAYS = (
     env_int("KINDRED_HIDE_UNCONFIRMED_AFTER_DAYS", 0, minimum=0) or None
 )
+
+# --- Map (browser area) -----------------------------------------------------------
+# Map tiles come from a server the deployment chooses (its own, or a provider it has
+# an agreement with), e.g. "https://tiles.example.org/{z}/{x}/{y}.png". Empty: no map
+# is shown anywhere and the list of results works exactly as before. Leaflet itself is
+# served from static/vendor/leaflet/, never from a CDN. If a Content-Security-Policy is
+# added, its img-src must allow the tile host.
+KINDRED_MAP_TILE_URL = env_url("KINDRED_MAP_TILE_URL", schemes=("https", "http"))
+# The tile provider's required credit, shown on the map as plain text.
+KINDRED_MAP_ATTRIBUTION = env_str("KINDRED_MAP_ATTRIBUTION", "")

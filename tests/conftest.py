@@ -17,15 +17,39 @@ REQUIRE_SERVICES = (
     os.environ.get("KINDRED_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
 )
 
+# The final translation pass sets this (bin/test): until then an incomplete Spanish
+# catalogue is reported as an expected failure, not one that stops everyone's run.
+REQUIRE_TRANSLATIONS = os.environ.get("KINDRED_REQUIRE_TRANSLATIONS") == "1"
+
+
+def pytest_collection_modifyitems(items):
+    if REQUIRE_TRANSLATIONS:
+        return
+    for item in items:
+        if item.get_closest_marker("translations"):
+            item.add_marker(
+                pytest.mark.xfail(
+                    reason="Spanish catalogue not complete yet "
+                    "(set KINDRED_REQUIRE_TRANSLATIONS=1 after the translation pass)",
+                    strict=False,
+                )
+            )
+
 
 def pytest_runtest_setup(item):
-    """A test marked postgres/redis runs only where the service is configured.
+    """A test marked postgres/redis/browser runs only where the service is available.
 
     Under CI (or KINDRED_REQUIRE_SERVICES=1) a missing service fails the test:
-    bin/test deselects these marks on the SQLite pass, so they never skip silently.
+    bin/test deselects these marks on the pass that does not run them, so they never
+    skip silently. `browser` needs Chromium, Playwright and axe-core (tests/browser/kit.py).
     """
-    needs = {m.name for m in item.iter_markers()} & {"postgres", "redis", "celery_worker"}
+    markers = {m.name for m in item.iter_markers()}
+    needs = markers & {"postgres", "redis", "celery_worker"}
     missing = []
+    if "browser" in markers:
+        from tests.browser.kit import missing_requirements
+
+        missing.extend(missing_requirements())
     if "postgres" in needs and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         missing.append("PostgreSQL (DATABASE_URL)")
     if needs & {"redis", "celery_worker"} and not os.environ.get("REDIS_URL"):
