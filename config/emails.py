@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -38,8 +39,10 @@ def build_email(
     """Render `template` (e.g. "reminders/email/reminder") into a ready-to-send message."""
     with translation.override(language or settings.LANGUAGE_CODE):
         ctx = _context(context)
-        subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
-        text = render_to_string(f"{template}.txt", ctx)
+        text_engine = engines["text"]
+        subject = text_engine.get_template(f"{template}_subject.txt").render(ctx)
+        subject = " ".join(subject.split())
+        text = text_engine.get_template(f"{template}.txt").render(ctx)
         html = render_to_string(f"{template}.html", ctx)
     message = EmailMultiAlternatives(
         subject=subject,

@@ -99,6 +99,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain-text email bodies and subjects: the same templates, without HTML escaping
+    # ("Friends & Family" must not arrive as "Friends &amp; Family").
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------

@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 from django.utils import formats
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-
-from groups.vocabularies import DAYS
 
 MAX_EXPANSION = 500  # no rule yields more than this many meetings in one window
 
@@ -120,7 +119,8 @@ def _ordinal(n: int) -> str:
 
 
 def _day_names(weekdays) -> str:
-    names = [str(DAYS.label(DAYS.codes[d])) for d in sorted(weekdays)]
+    # Django's own day names: lowercase mid-sentence where the language wants it ("lunes").
+    names = [str(WEEKDAYS[d]) for d in sorted(weekdays)]
     if len(names) == 1:
         return names[0]
     return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
