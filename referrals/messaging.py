@@ -16,6 +16,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.views.decorators.debug import sensitive_variables
 
 from config.emails import send_email
 from groups.sms import send_sms
@@ -84,6 +85,7 @@ def message_language(code: str) -> str:
     return code if code in supported else settings.LANGUAGE_CODE
 
 
+@sensitive_variables("token", "link", "context", "body", "referral")
 def _send_client_link(*, row: Outbox, now: dt.datetime) -> bool:
     referral = row.referral
     if (
@@ -113,6 +115,7 @@ def _send_client_link(*, row: Outbox, now: dt.datetime) -> bool:
             template="referrals/email/client_link",
             context=context,
             language=language,
+            headers={"Content-Language": language},
         )
     else:
         with translation.override(language):
@@ -127,6 +130,7 @@ def _send_client_link(*, row: Outbox, now: dt.datetime) -> bool:
     return True
 
 
+@sensitive_variables("referral", "recipient")
 def _send_followup(*, row: Outbox) -> bool:
     referral = row.referral
     recipient = referral.case_worker

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from referrals import messaging
 from referrals.audit import audit_record
@@ -118,6 +119,7 @@ class ConsentRecord:
     signature: str = ""
 
 
+@sensitive_variables("client", "consent", "referral", "record")
 def referral_create(
     *,
     agency,

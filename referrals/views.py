@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization
@@ -48,6 +48,7 @@ def _moves(referral, role: str) -> list[str]:
 @never_cache
 @sensitive_post_parameters()
 @login_required
+@sensitive_variables()
 def referral_create(request, group_pk: int):
     agencies = Organization.objects.filter(pk__in=_agencies_or_403(request))
     group = get_object_or_404(Group.objects.published().select_related("organization"), pk=group_pk)
@@ -99,6 +100,7 @@ def caseload(request):
 
 @never_cache
 @login_required
+@sensitive_variables()
 def referral_detail(request, pk: int):
     referral = selectors.referral_get_for_case_worker(user=request.user, pk=pk)
     audit_record(action=View, referral=referral, request=request, detail="case worker page")
@@ -183,6 +185,7 @@ def inbox(request):
 @never_cache
 @sensitive_post_parameters()
 @login_required
+@sensitive_variables()
 def inbox_detail(request, pk: int):
     referral = selectors.referral_get_for_organizer(user=request.user, pk=pk)
     moves = _moves(referral, services.Role.ORGANIZER)
@@ -265,6 +268,7 @@ def audit_log(request):
 
 
 @never_cache
+@sensitive_variables()
 def client_link(request, token: str):
     """The client's private page: no account, the token is the key."""
     referral = selectors.referral_get_by_token(token=token)
