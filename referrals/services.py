@@ -207,7 +207,9 @@ def referral_change_status(
     now = now or timezone.now()
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update().select_related("consent").get(pk=referral_id)
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("consent")
+            .get(pk=referral_id)
         )
         _check_move(referral=referral, to_status=to_status, role=role, reason=reason, now=now)
         from_status = referral.status
@@ -264,7 +266,9 @@ def consent_revoke(*, referral_id: int, actor, request=None) -> Referral:
     now = timezone.now()
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update().select_related("consent").get(pk=referral_id)
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("consent")
+            .get(pk=referral_id)
         )
         consent = referral.consent
         if consent.revoked_at is not None:
