@@ -267,3 +267,30 @@ def test_caseload_query_count_is_flat(
     login(client, case_worker_a)
     with django_assert_max_num_queries(8):
         client.get(reverse("referrals:caseload"))
+
+
+def test_client_can_change_their_mind_after_saying_yes(client, referral_a):
+    link = link_from_email(mail.outbox[0])
+    client.post(link, {"answer": "going"})
+    assert "I changed my mind" in client.get(link).content.decode()
+    client.post(link, {"answer": "not_for_me"})
+    referral_a.refresh_from_db()
+    assert referral_a.status == Status.WITHDRAWN
+    assert [c.to_status for c in referral_a.status_changes.all()] == [
+        "sent",
+        "client_confirmed",
+        "withdrawn",
+    ]
+
+
+def test_client_page_speaks_the_clients_language(client, make_referral, case_worker_a, group_a):
+    make_referral(case_worker=case_worker_a, group=group_a, language="es")
+    response = client.get(link_from_email(mail.outbox[0]))
+    assert '<html lang="es">' in response.content.decode()
+
+
+def test_an_unsupported_language_falls_back_to_the_site_default(
+    make_referral, case_worker_a, group_a
+):
+    make_referral(case_worker=case_worker_a, group=group_a, language="so")
+    assert mail.outbox[0].extra_headers["Content-Language"] == "en"
