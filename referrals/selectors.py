@@ -166,6 +166,10 @@ def referral_attention(*, referral: Referral, now: dt.datetime | None = None) ->
     return reasons
 
 
+# How a referral ended (or that it has not yet), for the report's outcome columns.
+REPORT_OUTCOMES = ("attended", "did_not_attend", "declined", "withdrawn", "in_progress")
+
+
 def referral_report(*, agency_ids: list[int], start: dt.date, end: dt.date) -> dict:
     """Counts by status, outcome and group for referrals made in [start, end]. No names."""
     rows = list(
@@ -176,11 +180,15 @@ def referral_report(*, agency_ids: list[int], start: dt.date, end: dt.date) -> d
     by_status = Counter(status for status, _o, _g, _n in rows)
     by_outcome = Counter(outcome or "in_progress" for _s, outcome, _g, _n in rows)
     by_group: dict[int, dict] = {}
-    for status, _outcome, group_id, group_name in rows:
-        entry = by_group.setdefault(group_id, {"name": group_name, "total": 0, "statuses": {}})
+    for status, outcome, group_id, group_name in rows:
+        entry = by_group.setdefault(
+            group_id, {"name": group_name, "total": 0, "statuses": Counter(), "outcomes": Counter()}
+        )
         entry["total"] += 1
-        entry["statuses"][status] = entry["statuses"].get(status, 0) + 1
+        entry["statuses"][status] += 1
+        entry["outcomes"][outcome or "in_progress"] += 1
     return {
+        "outcome_codes": REPORT_OUTCOMES,
         "total": len(rows),
         "by_status": [(s.value, s.label, by_status.get(s.value, 0)) for s in Status],
         "by_outcome": dict(by_outcome),

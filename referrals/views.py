@@ -240,16 +240,14 @@ def report_csv(request):
     response["Content-Disposition"] = f'attachment; filename="referrals-{start}-{end}.csv"'
     writer = csv.writer(response)
     statuses = [value for value, _label, _count in data["by_status"]]
-    writer.writerow(["group", "total", *statuses])
+    outcomes = data["outcome_codes"]
+    writer.writerow(["group", "total", *statuses, *(f"outcome_{o}" for o in outcomes)])
     for group in data["by_group"]:
-        writer.writerow(
-            [
-                _csv_safe(group["name"]),
-                group["total"],
-                *(group["statuses"].get(s, 0) for s in statuses),
-            ]
-        )
-    writer.writerow(["all groups", data["total"], *(count for _v, _l, count in data["by_status"])])
+        counts = [group["statuses"][s] for s in statuses] + [group["outcomes"][o] for o in outcomes]
+        writer.writerow([_csv_safe(group["name"]), group["total"], *counts])
+    totals = [count for _v, _l, count in data["by_status"]]
+    totals += [data["by_outcome"].get(o, 0) for o in outcomes]
+    writer.writerow(["all groups", data["total"], *totals])
     return response
 
 

@@ -189,3 +189,42 @@ def test_case_worker_b_caseload_and_report_exclude_agency_a(
     assert "J. D." not in client.get(reverse("referrals:caseload")).content.decode()
     csv_text = client.get(reverse("referrals:report_csv")).content.decode()
     assert referral_a.group.name not in csv_text
+
+
+def test_agency_admin_may_refer_too(client, login, agency_a, group_a):
+    from accounts.models import Membership
+    from tests.factories import MembershipFactory
+
+    admin = MembershipFactory(organization=agency_a, role=Membership.Role.ADMIN).user
+    login(client, admin)
+    assert client.get(reverse("referrals:create", args=[group_a.pk])).status_code == 200
+
+
+def test_an_unpublished_group_cannot_be_referred_to(client, login, case_worker_a, group_a):
+    group_a.status = "draft"
+    group_a.save()
+    login(client, case_worker_a)
+    assert client.get(reverse("referrals:create", args=[group_a.pk])).status_code == 404
+
+
+def test_an_inactive_membership_grants_nothing(client, login, case_worker_a, referral_a):
+    case_worker_a.memberships.update(is_active=False)
+    login(client, case_worker_a)
+    assert client.get(reverse("referrals:detail", args=[referral_a.pk])).status_code == 404
+    assert client.get(reverse("referrals:caseload")).status_code == 403
+
+
+def test_inbox_query_count_is_flat(
+    client,
+    login,
+    organizer_a,
+    case_worker_a,
+    group_a,
+    make_referral,
+    django_assert_max_num_queries,
+):
+    for _ in range(5):
+        make_referral(case_worker=case_worker_a, group=group_a)
+    login(client, organizer_a)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("referrals:inbox"))

@@ -55,6 +55,19 @@ def test_report_csv_download(client, login, case_worker_a, three_referrals):
     assert by_group["Tuesday Peer Circle"]["declined"] == "1"
     assert by_group["Hillcrest Evening Group"]["sent"] == "1"
     assert by_group["all groups"]["total"] == "3"
+    assert by_group["Tuesday Peer Circle"]["outcome_declined"] == "1"
+    assert by_group["Tuesday Peer Circle"]["outcome_in_progress"] == "1"
+    assert by_group["all groups"]["outcome_in_progress"] == "2"
+
+
+def test_report_csv_cannot_start_a_formula(client, login, case_worker_a, make_referral, provider_a):
+    from tests.factories import GroupFactory
+
+    group = GroupFactory(organization=provider_a, name="=HYPERLINK(1)")
+    make_referral(case_worker=case_worker_a, group=group)
+    login(client, case_worker_a)
+    text = client.get(reverse("referrals:report_csv")).content.decode()
+    assert "'=HYPERLINK(1)" in text
 
 
 def test_report_date_range_excludes_other_periods(client, login, case_worker_a, three_referrals):
