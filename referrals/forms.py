@@ -173,6 +173,19 @@ class ClientAnswerForm(forms.Form):
     answer = forms.ChoiceField(choices=[("going", "going"), ("not_for_me", "not_for_me")])
 
 
+class CaseloadForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Show"),
+        choices=[("mine", _("Referrals I made")), ("agency", _("All my agency's referrals"))],
+        required=False,
+    )
+
+    def scope_value(self) -> str:
+        if not self.is_valid():
+            return "mine"
+        return self.cleaned_data.get("scope") or "mine"
+
+
 class ReportForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=_DateInput)
     end = forms.DateField(label=_("To"), widget=_DateInput)

@@ -27,6 +27,10 @@ from referrals.selectors import token_hash
 logger = logging.getLogger("kindred.referrals")
 
 SWEEP_AFTER = dt.timedelta(minutes=10)
+# A row still "sending" after this long lost its worker mid-send. It is marked
+# failed rather than sent again (the message may have gone): the case worker sees
+# "not delivered" and can send a new link.
+STUCK_AFTER = dt.timedelta(hours=1)
 
 
 def outbox_add(*, referral: Referral, kind: str) -> Outbox:
@@ -182,6 +186,9 @@ def referral_followups_send(*, now: dt.datetime | None = None) -> int:
 def outbox_sweep(*, now: dt.datetime | None = None) -> int:
     """Queue again the rows that have waited too long (the broker was down)."""
     now = now or timezone.now()
+    Outbox.objects.filter(state=Outbox.State.SENDING, created_at__lte=now - STUCK_AFTER).update(
+        state=Outbox.State.FAILED, last_error="WorkerLost"
+    )
     waiting = Outbox.objects.filter(
         state=Outbox.State.PENDING, created_at__lte=now - SWEEP_AFTER
     ).values_list("pk", flat=True)

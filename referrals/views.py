@@ -21,7 +21,13 @@ from accounts.models import Organization
 from groups.models import Group
 from referrals import selectors, services
 from referrals.audit import audit_record, audit_record_many
-from referrals.forms import ClientAnswerForm, ReferralForm, ReportForm, RespondForm
+from referrals.forms import (
+    CaseloadForm,
+    ClientAnswerForm,
+    ReferralForm,
+    ReportForm,
+    RespondForm,
+)
 from referrals.messaging import message_language
 from referrals.models import AuditEvent, Status
 
@@ -88,13 +94,17 @@ def referral_create(request, group_pk: int):
 @login_required
 def caseload(request):
     _agencies_or_403(request)
-    referrals = list(selectors.referrals_for_case_worker(user=request.user)[:LIST_LIMIT])
+    form = CaseloadForm(request.GET)
+    referrals = selectors.referrals_for_case_worker(user=request.user)
+    if form.scope_value() == "mine":
+        referrals = referrals.filter(case_worker=request.user)
+    referrals = list(referrals[:LIST_LIMIT])
     now = timezone.now()
     for referral in referrals:
         referral.attention = selectors.referral_attention(referral=referral, now=now)
     audit_record_many(action=View, referrals=referrals, request=request, detail="caseload")
     needing = [r for r in referrals if r.attention]
-    context = {"referrals": referrals, "needing": needing}
+    context = {"referrals": referrals, "needing": needing, "form": form, "limit": LIST_LIMIT}
     return render(request, "referrals/referral_caseload.html", context)
 
 

@@ -294,3 +294,19 @@ def test_an_unsupported_language_falls_back_to_the_site_default(
 ):
     make_referral(case_worker=case_worker_a, group=group_a, language="so")
     assert mail.outbox[0].extra_headers["Content-Language"] == "en"
+
+
+def test_caseload_shows_my_referrals_unless_asked_for_the_whole_agency(
+    client, login, case_worker_a, agency_a, group_a, make_referral
+):
+    from accounts.models import Membership
+    from tests.factories import MembershipFactory
+
+    colleague = MembershipFactory(organization=agency_a, role=Membership.Role.CASE_WORKER).user
+    make_referral(case_worker=case_worker_a, group=group_a, name="Mine Only")
+    make_referral(case_worker=colleague, group=group_a, name="Colleague Client")
+    login(client, case_worker_a)
+    mine = client.get(reverse("referrals:caseload")).content.decode()
+    assert "Mine Only" in mine and "Colleague Client" not in mine
+    everyone = client.get(reverse("referrals:caseload"), {"scope": "agency"}).content.decode()
+    assert "Mine Only" in everyone and "Colleague Client" in everyone

@@ -154,3 +154,21 @@ def test_a_provider_error_marks_the_message_undelivered(
 
     html = client.get(reverse("referrals:caseload")).content.decode()
     assert "not delivered" in html
+
+
+def test_sweep_marks_a_message_stuck_in_sending_as_failed(case_worker_a, group_a):
+    referral = services.referral_create(
+        agency=case_worker_a.memberships.get().organization,
+        group=group_a,
+        case_worker=case_worker_a,
+        client=services.ClientDetails("A. B.", "email", "ab@example.org", "en", ""),
+        consent=services.ConsentRecord(
+            frozenset(), "written", timezone.now(), timezone.localdate() + dt.timedelta(days=30)
+        ),
+    )
+    Outbox.objects.filter(referral=referral).update(state=Outbox.State.SENDING)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
+        outbox_sweep()
+    row = Outbox.objects.get(referral=referral)
+    assert row.state == Outbox.State.FAILED and row.last_error == "WorkerLost"
+    assert len(mail.outbox) == 0
