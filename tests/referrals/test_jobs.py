@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from referrals import services
@@ -150,8 +151,6 @@ def test_a_provider_error_marks_the_message_undelivered(
     assert row.state == Outbox.State.FAILED
     assert row.last_error == "ConnectionRefusedError"
     login(client, case_worker_a)
-    from django.urls import reverse
-
     html = client.get(reverse("referrals:caseload")).content.decode()
     assert "not delivered" in html
 
@@ -172,3 +171,17 @@ def test_sweep_marks_a_message_stuck_in_sending_as_failed(case_worker_a, group_a
     row = Outbox.objects.get(referral=referral)
     assert row.state == Outbox.State.FAILED and row.last_error == "WorkerLost"
     assert len(mail.outbox) == 0
+
+
+def test_purged_referral_page_says_the_details_were_erased(
+    client, login, referral_a, case_worker_a, organizer_a
+):
+    _close(referral_a, case_worker_a, organizer_a)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=366)):
+        referrals_purge_expired()
+    login(client, case_worker_a)
+    html = client.get(reverse("referrals:detail", args=[referral_a.pk])).content.decode()
+    assert "details were erased" in html
+    assert "J. D." not in html and "client@example.org" not in html
+    caseload = client.get(reverse("referrals:caseload")).content.decode()
+    assert "details erased" in caseload
