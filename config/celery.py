@@ -34,4 +34,22 @@ app.conf.beat_schedule = {
         "task": "groups.organizer.queue_verification_reminders",
         "schedule": crontab(minute=0, hour=14, day_of_week="mon"),
     },
+    # Referrals: a case worker hears about a referral with no update for
+    # KINDRED_REFERRAL_FOLLOWUP_DAYS. Daily in the morning (UTC); once per quiet period.
+    "referrals-followups": {
+        "task": "referrals.send_followups",
+        "schedule": crontab(hour=13, minute=15),
+    },
+    # Referrals: messages whose task never ran (broker down) are queued again.
+    # Every 5 minutes; a row is claimed before sending, so a double queue sends once.
+    "referrals-sweep-outbox": {
+        "task": "referrals.sweep_outbox",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Referrals: erase personal fields of referrals closed longer than
+    # KINDRED_REFERRAL_RETENTION_DAYS. Nightly; running twice is the same as once.
+    "referrals-purge-expired": {
+        "task": "referrals.purge_expired",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }

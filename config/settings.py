@@ -331,3 +331,32 @@ KINDRED_HIDE_UNCONFIRMED_AFTER_DAYS = (
 KINDRED_MAP_TILE_URL = env_url("KINDRED_MAP_TILE_URL", schemes=("https", "http"))
 # The tile provider's required credit, shown on the map as plain text.
 KINDRED_MAP_ATTRIBUTION = env_str("KINDRED_MAP_ATTRIBUTION", "")
+
+# --- Referrals (case worker referrals, consent, audit, retention) -------------------------
+# Client fields are encrypted with these Fernet keys: comma-separated, the first encrypts,
+# every one decrypts (add a new key first, run `manage.py rotate_referral_keys`, then drop
+# the old one). Outside production a fixed key derived from a public string is used: it is
+# for development only, and production refuses to start without real keys.
+import base64  # noqa: E402 - kept inside this area's block
+import hashlib  # noqa: E402
+
+_DEV_FIELD_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"kindred-development-only-field-encryption-key").digest()
+).decode()
+KINDRED_FIELD_ENCRYPTION_KEYS = env_list(
+    "KINDRED_FIELD_ENCRYPTION_KEYS", [] if PRODUCTION else [_DEV_FIELD_KEY]
+)
+if PRODUCTION and (
+    not KINDRED_FIELD_ENCRYPTION_KEYS or _DEV_FIELD_KEY in KINDRED_FIELD_ENCRYPTION_KEYS
+):
+    raise ImproperlyConfigured(
+        "KINDRED_FIELD_ENCRYPTION_KEYS must list one or more Fernet keys (comma-separated, "
+        'newest first) when DJANGO_ENV=production. Make one with: python -c "from '
+        'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+    )
+# A case worker hears about a referral that has had no update for this many days.
+KINDRED_REFERRAL_FOLLOWUP_DAYS = env_int("KINDRED_REFERRAL_FOLLOWUP_DAYS", 7, minimum=1)
+# Personal fields of a referral closed longer than this are erased (outcome and audit stay).
+KINDRED_REFERRAL_RETENTION_DAYS = env_int("KINDRED_REFERRAL_RETENTION_DAYS", 365, minimum=1)
+# How long the private link sent to a client keeps working.
+KINDRED_REFERRAL_LINK_DAYS = env_int("KINDRED_REFERRAL_LINK_DAYS", 30, minimum=1)

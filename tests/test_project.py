@@ -14,6 +14,8 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-for-tests-only-0123456789abcdef",
     "DJANGO_ALLOWED_HOSTS": "kindred.example.org",
+    # Referrals: a Fernet key for client fields (production refuses to start without one).
+    "KINDRED_FIELD_ENCRYPTION_KEYS": "tuu6mHuvVG9Qq3mJ5rLjgD4gyVOVNKTSMGvXCx0d0uU=",
 }
 
 
