@@ -35,3 +35,15 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+def _admin_login(request, extra_context=None):
+    """One sign-in page for everyone: the admin's own form would skip the rate limit and
+    the second factor's first step. The 2FA middleware guards every admin page."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import reverse
+
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), "accounts:login")
+
+
+admin.site.login = _admin_login
