@@ -322,8 +322,10 @@ _insert_after(
     "accounts.middleware.SecurityHeadersMiddleware",
 )
 _insert_after(
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware"
+)
+_insert_after(
+    "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.StaffSessionTimeoutMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
 )

@@ -77,6 +77,16 @@ def login_without_second_factor():
     return _login
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Argon2 at production cost takes about a second per hash on this machine; tests use
+    a fast hasher. tests/accounts/test_passwords.py checks Argon2 with the real settings."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached pages must not leak from one test into the next."""
