@@ -132,6 +132,8 @@ def pytest_configure(config):
             handler.setLevel(root.level or logging.WARNING)
     root.addHandler(_CANARY_HANDLER)
     root.setLevel(logging.DEBUG)
+    # factory_boy logs the values tests pass to factories: test tooling, not the app.
+    logging.getLogger("factory").setLevel(logging.INFO)
     from celery import signals as celery_signals
 
     celery_signals.before_task_publish.connect(_canary_task_check, weak=False)
