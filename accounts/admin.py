@@ -47,3 +47,13 @@ def _admin_login(request, extra_context=None):
 
 
 admin.site.login = _admin_login
+
+
+def _admin_password_change(request, extra_context=None):
+    """Our password change page also ends the person's other sessions."""
+    from django.shortcuts import redirect
+
+    return redirect("accounts:password_change")
+
+
+admin.site.password_change = _admin_password_change
