@@ -211,8 +211,8 @@ class World:
     """What the rows point at: objects of organization A and of B, tokens, sample ids."""
 
     def __init__(self, actors):
-        from accounts.services import invitation_token_hash
         from accounts.models import Invitation
+        from accounts.services import invitation_token_hash
 
         self.provider_a = actors["provider_a"]
         self.provider_b = actors["provider_b"]
@@ -240,7 +240,7 @@ class World:
     def kwargs_for(self, pattern) -> dict:
         sample = {"int": 1, "str": "sample", "slug": "sample", "path": "1"}
         if not pattern.pattern.converters:  # a regex route, e.g. the admin's app_list
-            return {key: "accounts" for key in pattern.pattern.regex.groupindex}
+            return dict.fromkeys(pattern.pattern.regex.groupindex, "accounts")
         return {
             key: sample.get(type(conv).__name__.replace("Converter", "").lower(), "1")
             for key, conv in pattern.pattern.converters.items()
