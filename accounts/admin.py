@@ -57,3 +57,30 @@ def _admin_password_change(request, extra_context=None):
 
 
 admin.site.password_change = _admin_password_change
+
+
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Moderators can see who has an authenticator and delete one (a lost phone: the person
+    enrols again at next sign-in). The secret key and its QR code are never shown."""
+
+    list_display = ["user", "name", "confirmed", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__email"]
+    fields = ["user", "name", "confirmed", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def replace_otp_admin() -> None:
+    """Called from AccountsConfig.ready(), after django-otp registered its own admin, whose
+    pages show every person's TOTP secret to anyone with the change permission."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+    admin.site.register(TOTPDevice, AuthenticatorAdmin)

@@ -18,3 +18,7 @@ class AccountsConfig(AppConfig):
             security_log.on_user_login_failed, dispatch_uid="sec-failed"
         )
         user_locked_out.connect(security_log.on_user_locked_out, dispatch_uid="sec-locked")
+
+        from accounts.admin import replace_otp_admin
+
+        replace_otp_admin()

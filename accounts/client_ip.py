@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """REMOTE_ADDR, or, behind `KINDRED_TRUSTED_PROXY_COUNT` proxies, the address the
     outermost trusted proxy saw (entries further left in X-Forwarded-For can be forged)."""
     proxies = settings.KINDRED_TRUSTED_PROXY_COUNT
@@ -19,7 +19,8 @@ def client_ip(request: HttpRequest) -> str:
         ]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # None, not a placeholder: django-axes stores this in an inet column on PostgreSQL.
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def pseudonym(value: str, *, purpose: str, length: int = 16) -> str:
@@ -29,4 +30,4 @@ def pseudonym(value: str, *, purpose: str, length: int = 16) -> str:
 
 
 def ip_pseudonym(request: HttpRequest) -> str:
-    return pseudonym(client_ip(request), purpose="ip", length=12)
+    return pseudonym(client_ip(request) or "unknown", purpose="ip", length=12)

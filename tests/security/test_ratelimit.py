@@ -3,6 +3,7 @@ import logging
 import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.test import override_settings
 from django.urls import reverse
 
 from config.ratelimit import parse_rate, rate_limit
@@ -35,6 +36,7 @@ def test_limit_answers_429_with_the_friendly_page_in_spanish_too(rf):
     assert view(other).status_code == 200
 
 
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
 def test_cache_keys_hold_no_raw_address_or_email(rf):
     from django.contrib.auth.models import AnonymousUser
 
