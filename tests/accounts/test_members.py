@@ -167,3 +167,10 @@ def test_admin_cannot_lock_themselves_out(client, login, org_admin, provider_a):
     )
     membership.refresh_from_db()
     assert membership.is_active
+
+
+def test_home_links_admins_to_their_members_page(client, login, org_admin, provider_a):
+    login(client, org_admin)
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert reverse("accounts:members", kwargs={"slug": provider_a.slug}) in html
+    assert reverse("accounts:password_change") in html
