@@ -149,8 +149,10 @@ def _canary_guard():
     if _CANARY_HANDLER not in root.handlers:  # Django's LOGGING config ran after configure
         root.addHandler(_CANARY_HANDLER)
     root.setLevel(logging.DEBUG)
-    for name in settings.LOGGING.get("loggers", {}):
-        if name.startswith("kindred"):
+    # Every logger at DEBUG except SQL (query parameters hold stored data by design, and
+    # query logging is never on in a deployment) and factory_boy (echoes test inputs).
+    for name in [*settings.LOGGING.get("loggers", {}), "django", "celery", "kombu"]:
+        if name not in ("django.db.backends", "factory"):
             logging.getLogger(name).setLevel(logging.DEBUG)
     before = len(_CANARY_HANDLER.hits)
     yield
