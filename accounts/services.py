@@ -116,3 +116,10 @@ def password_change_done(*, request: HttpRequest, user: User) -> int:
     ended = sessions_end_for_user(user_id=user.pk, keep_session_key=request.session.session_key)
     security_event("password_changed", request=request, user_id=user.pk, sessions_ended=ended)
     return ended
+
+
+def password_reset_done(*, request: HttpRequest, user: User) -> int:
+    """After a reset by email link: whoever was signed in as this person is signed out."""
+    ended = sessions_end_for_user(user_id=user.pk)
+    security_event("password_reset", request=request, user_id=user.pk, sessions_ended=ended)
+    return ended

@@ -111,3 +111,21 @@ def test_production_cookies_are_secure_and_host_prefixed():
     session, csrf, s_secure, c_secure, httponly, hsts = result.stdout.split()
     assert session.startswith("__Host-") and csrf.startswith("__Host-")
     assert s_secure == c_secure == httponly == "True" and int(hsts) >= 31536000
+
+
+def test_password_reset_by_email_ends_every_session_of_that_person(client, login, organizer_a):
+    import re
+
+    from django.core import mail
+
+    elsewhere = Client()
+    login(elsewhere, organizer_a)
+    client.post(reverse("accounts:password_reset"), {"email": organizer_a.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/password-reset/\S+/)", mail.outbox[0].body)
+    response = client.get(link.group(1), follow=True)
+    new = "a brand new passphrase for spring"
+    client.post(response.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    organizer_a.refresh_from_db()
+    assert organizer_a.check_password(new)
+    assert not UserSession.objects.filter(user_id=organizer_a.pk).exists()
+    assert elsewhere.get(reverse("accounts:home")).status_code == 302
