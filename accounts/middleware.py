@@ -34,8 +34,7 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", settings.KINDRED_PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            add_never_cache_headers(response)
-            response["Cache-Control"] += ", private"
+            add_never_cache_headers(response)  # max-age=0, no-cache, no-store, ..., private
         return response
 
 

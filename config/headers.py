@@ -13,9 +13,7 @@ def no_store(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        if "private" not in response["Cache-Control"]:
-            response["Cache-Control"] += ", private"
+        add_never_cache_headers(response)  # max-age=0, no-cache, no-store, ..., private
         return response
 
     return wrapped
