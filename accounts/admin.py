@@ -35,3 +35,52 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+def _admin_login(request, extra_context=None):
+    """One sign-in page for everyone: the admin's own form would skip the rate limit and
+    the second factor's first step. The 2FA middleware guards every admin page."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import reverse
+
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), "accounts:login")
+
+
+admin.site.login = _admin_login
+
+
+def _admin_password_change(request, extra_context=None):
+    """Our password change page also ends the person's other sessions."""
+    from django.shortcuts import redirect
+
+    return redirect("accounts:password_change")
+
+
+admin.site.password_change = _admin_password_change
+
+
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Moderators can see who has an authenticator and delete one (a lost phone: the person
+    enrols again at next sign-in). The secret key and its QR code are never shown."""
+
+    list_display = ["user", "name", "confirmed", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__email"]
+    fields = ["user", "name", "confirmed", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def replace_otp_admin() -> None:
+    """Called from AccountsConfig.ready(), after django-otp registered its own admin, whose
+    pages show every person's TOTP secret to anyone with the change permission."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+    admin.site.register(TOTPDevice, AuthenticatorAdmin)

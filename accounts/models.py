@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class UserManager(BaseUserManager):
@@ -122,3 +124,89 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+
+# --- Security (issue 8): sessions tied to users, recovery codes, invitations ---------------------
+
+
+class UserSession(AbstractBaseSession):
+    """Django's database session plus the signed-in user's id.
+
+    Session data is opaque, so without this column the only way to end one person's
+    sessions would be to decode every row. `accounts.sessions.SessionStore` fills it.
+    """
+
+    user_id = models.BigIntegerField(null=True, db_index=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore
+
+
+class RecoveryCodeDevice(Device):
+    """A second factor made of single-use recovery codes, stored only as hashes.
+
+    (django-otp's own static device keeps its codes in clear text.)
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def verify_token(self, token) -> bool:
+        from accounts.second_factor import recovery_code_hash
+
+        if not isinstance(token, str) or not token.strip():
+            return False
+        deleted, _rows = self.codes.filter(code_hash=recovery_code_hash(token)).delete()
+        return deleted == 1
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "code_hash"], name="recovery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"
+
+
+class Invitation(models.Model):
+    """An organization admin's invitation: a link by email, single use, expiring.
+
+    Only a hash of the token is stored, so a database dump holds no usable link.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"), max_length=254)
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_role_display()})"
+
+    def is_usable(self, now=None) -> bool:
+        return self.accepted_at is None and (now or timezone.now()) < self.expires_at

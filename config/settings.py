@@ -360,3 +360,126 @@ KINDRED_REFERRAL_FOLLOWUP_DAYS = env_int("KINDRED_REFERRAL_FOLLOWUP_DAYS", 7, mi
 KINDRED_REFERRAL_RETENTION_DAYS = env_int("KINDRED_REFERRAL_RETENTION_DAYS", 365, minimum=1)
 # How long the private link sent to a client keeps working.
 KINDRED_REFERRAL_LINK_DAYS = env_int("KINDRED_REFERRAL_LINK_DAYS", 30, minimum=1)
+
+# --- Security (issue 8): second factor, throttling, headers, sessions, rate limits -------------
+# docs/security.md explains each value. Every middleware below is inserted relative to
+# Django's own, so the order reads: headers, CSP, ..., auth, OTP, timeouts, 2FA gate, axes.
+
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+]
+
+
+def _insert_after(anchor: str, *names: str) -> None:
+    index = MIDDLEWARE.index(anchor) + 1
+    MIDDLEWARE[index:index] = list(names)
+
+
+_insert_after(
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+)
+_insert_after(
+    "django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware"
+)
+_insert_after(
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.StaffSessionTimeoutMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+)
+# Axes goes last: it turns a lockout raised during authentication into its page.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sessions: Django's database store, plus the user's id on each row so that deactivating a
+# member or changing a password can end that person's other sessions at once.
+SESSION_ENGINE = "accounts.sessions"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+KINDRED_STAFF_IDLE_TIMEOUT_MINUTES = env_int("KINDRED_STAFF_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+KINDRED_STAFF_ABSOLUTE_TIMEOUT_HOURS = env_int(
+    "KINDRED_STAFF_ABSOLUTE_TIMEOUT_HOURS", 12, minimum=1
+)
+
+# Second factor (TOTP + single-use recovery codes).
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1
+KINDRED_RECOVERY_CODE_COUNT = 10
+# URL names (fnmatch patterns over "namespace:name") a signed-in person may open before
+# passing the second factor. Everything else sends them to enrol or verify first.
+KINDRED_SECOND_FACTOR_EXEMPT_URLS = [
+    "groups:search",
+    "groups:detail",
+    "api:*",
+    "hsds:*",
+    "reminders:*",
+    "referrals:client_*",
+    "healthz",
+    "readyz",
+    "set_language",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset*",
+    "accounts:second_factor_*",
+    "accounts:invitation_accept",
+    "javascript-catalog",
+]
+KINDRED_INVITATION_DAYS = env_int("KINDRED_INVITATION_DAYS", 7, minimum=1)
+
+# Login throttling: the (account, address) pair is locked after N failures for a cool-off.
+AXES_FAILURE_LIMIT = env_int("KINDRED_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("KINDRED_LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successes go to the kindred.security log, not a table
+AXES_USERNAME_CALLABLE = "accounts.security_log.axes_username"
+AXES_CLIENT_STR_CALLABLE = "accounts.security_log.axes_client_str"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+# How many reverse proxies (load balancer, ...) sit in front of Django and append to
+# X-Forwarded-For. 0: the client address is REMOTE_ADDR.
+KINDRED_TRUSTED_PROXY_COUNT = env_int("KINDRED_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Content-Security-Policy (django-csp 4): nonce-based; no inline script without the nonce.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"]
+        + ([_origin(KINDRED_MAP_TILE_URL)] if KINDRED_MAP_TILE_URL else []),
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Features no Kindred page uses are switched off for every page and anything it embeds.
+KINDRED_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
+# Friendly pages for a refused form (CSRF) and for too many requests.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
