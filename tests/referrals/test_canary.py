@@ -105,6 +105,7 @@ def _run_whole_flow(client, login, case_worker, organizer, moderator, agency, gr
     )
     first = by_email.group.occurrences.filter(starts_at__gte=by_email.created_at).first()
     with time_machine.travel(first.starts_at + dt.timedelta(hours=2)):
+        login(client, organizer)  # days later: the staff session has timed out
         client.post(reverse("referrals:inbox_detail", args=[by_email.pk]), {"status": "attended"})
         login(client, case_worker)
         client.post(reverse("referrals:update", args=[by_email.pk]), {"status": "closed"})
