@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
@@ -86,12 +86,15 @@ def group_subscriber_counts(group_ids: list[int]) -> dict[int, int]:
 
 
 def group_open_referral_counts(group_ids: list[int]) -> dict[int, int]:
-    """{group id: referrals waiting for the organizer's answer}.
+    """{group id: referrals still open (sent, confirmed, accepted or waitlisted)}, one query."""
+    from referrals.models import OPEN_STATUSES, Referral
 
-    Empty until the referrals work (referrals/) fills it in at merge: it counts open
-    referrals per group in one query.
-    """
-    return {}
+    rows = (
+        Referral.objects.filter(group_id__in=group_ids, status__in=OPEN_STATUSES)
+        .values("group_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["group_id"]: row["n"] for row in rows}
 
 
 def listing_needs_confirmation(*, group: Group, now: datetime | None = None) -> bool:

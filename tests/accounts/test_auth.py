@@ -102,3 +102,16 @@ def test_home_lists_memberships(client, login, organizer_a):
     login(client, organizer_a)
     response = client.get(reverse("accounts:home"))
     assert "Riverside Peer Network" in response.content.decode()
+
+
+def test_home_links_each_role_to_its_work(client, login, organizer_a, case_worker_a, moderator):
+    login(client, organizer_a)
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert reverse("organizer:dashboard") in html and reverse("referrals:inbox") in html
+    assert reverse("referrals:caseload") not in html
+    login(client, case_worker_a)
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert reverse("referrals:caseload") in html and reverse("organizer:dashboard") not in html
+    login(client, moderator)
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert reverse("moderation:queue") in html and reverse("referrals:audit_log") in html

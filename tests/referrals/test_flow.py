@@ -313,3 +313,17 @@ def test_caseload_shows_my_referrals_unless_asked_for_the_whole_agency(
     assert "Mine Only" in mine and "Colleague Client" not in mine
     everyone = client.get(reverse("referrals:caseload"), {"scope": "agency"}).content.decode()
     assert "Mine Only" in everyone and "Colleague Client" in everyone
+
+
+def test_organizer_dashboard_counts_open_referrals_per_group(
+    client, login, case_worker_a, organizer_a, group_a, make_referral
+):
+    from groups.organizer import selectors as organizer_selectors
+
+    make_referral(case_worker=case_worker_a, group=group_a)
+    closed = make_referral(case_worker=case_worker_a, group=group_a)
+    closed.status = Status.WITHDRAWN
+    closed.save(update_fields=["status"])
+    assert organizer_selectors.group_open_referral_counts([group_a.pk]) == {group_a.pk: 1}
+    html = login(client, organizer_a).get(reverse("organizer:dashboard")).content.decode()
+    assert "<dd>1</dd>" in html
