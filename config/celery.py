@@ -16,6 +16,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("kindred")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Partner feed tasks live in a package of their own (groups/feeds/tasks.py).
+app.autodiscover_tasks(["groups.feeds"])
 
 app.conf.beat_schedule = {
     # Keep the next eight weeks of meetings materialized, so "next meeting",
@@ -24,5 +26,12 @@ app.conf.beat_schedule = {
     "refresh-occurrences": {
         "task": "groups.refresh_all_occurrences",
         "schedule": crontab(minute=7),
+    },
+    # Partner feeds: every 5 minutes, queue an import (ids only) for each active
+    # partner whose refresh interval has passed. Each partner's slot is claimed with a
+    # conditional UPDATE, so a second beat or a late run queues nobody twice.
+    "dispatch-partner-feeds": {
+        "task": "feeds.dispatch_due_imports",
+        "schedule": crontab(minute="*/5"),
     },
 }
