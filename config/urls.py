@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
+    path("api/hsds/", include("groups.hsds.urls")),
+    path("moderation/partners/", include("groups.feeds.urls")),
     path("", include("groups.urls")),
 ]
 

@@ -58,7 +58,10 @@ def feed_import(
     """Import one partner's feed. `source` is a URL or a path; empty means the partner's."""
     partner = Partner.objects.get(pk=partner_id)
     state, _created = PartnerFeedState.objects.get_or_create(partner=partner)
-    source = source or partner.feed_url or (state.upload.path if state.upload else "")
+    upload = state.upload.path if state.upload else ""
+    if trigger == ImportRun.Trigger.UPLOAD:
+        source = source or upload
+    source = source or partner.feed_url or upload
     run = ImportRun.objects.create(
         partner=partner,
         trigger=trigger,
@@ -95,7 +98,7 @@ def _run(run, partner, state, source, feeds, dry_run, force, refresh_occurrences
         raise FetchError(_("The partner has no feed address and no uploaded file."))
     records = _obtain(run, partner, source, feeds)
     if run.feed_hash == state.last_hash and not force and not dry_run:
-        run.unchanged = state.last_record_count
+        run.unchanged = run.records_seen = state.last_record_count
         _finish(run, ImportRun.Status.UNCHANGED, _("The feed is the same as last time."))
         return
     tally = _Tally()

@@ -11,11 +11,10 @@ def dispatch_due_imports() -> int:
 
 
 @shared_task(name="feeds.import_partner")
-def import_partner(partner_id: int) -> None:
+def import_partner(partner_id: int, trigger: str = "schedule") -> None:
     from groups.feeds.pipeline import feed_import
-    from groups.models import ImportRun
 
-    feed_import(partner_id=partner_id, trigger=ImportRun.Trigger.SCHEDULE)
+    feed_import(partner_id=partner_id, trigger=trigger)
 
 
 @shared_task(name="feeds.refresh_run_occurrences")
