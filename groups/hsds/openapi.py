@@ -10,15 +10,16 @@ from functools import cache
 
 from groups.feeds.validate import load_schema
 
-_REMOTE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/compiled/"
+_REMOTE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 
 
 def _localize(node, needed: set):
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(_REMOTE):
-            name = ref[len(_REMOTE) :].removesuffix(".json")
-            needed.add(name)
+            relative = ref[len(_REMOTE) :]
+            needed.add(relative)
+            name = relative.removesuffix(".json").replace("/", "_")
             return {**node, "$ref": f"#/components/schemas/{name}"}
         return {k: _localize(v, needed) for k, v in node.items()}
     if isinstance(node, list):
@@ -32,8 +33,8 @@ def _document_text(server_url: str) -> str:
     needed: set = set()
     document = _localize(document, needed)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    for name in sorted(needed):
-        schemas[name] = load_schema(f"compiled/{name}.json")
+    for relative in sorted(needed):
+        schemas[relative.removesuffix(".json").replace("/", "_")] = load_schema(relative)
     document["servers"] = [{"url": server_url}]
     return json.dumps(document)
 

@@ -97,12 +97,16 @@ def _within(groups: QuerySet, centre: tuple[float, float], km: float) -> list:
     dlat = km / 111.0
     dlng = km / max(111.0 * math.cos(math.radians(lat)), 0.01)
     near = groups.filter(
-        latitude__gte=lat - dlat,
-        latitude__lte=lat + dlat,
-        longitude__gte=lng - dlng,
-        longitude__lte=lng + dlng,
+        location__latitude__gte=lat - dlat,
+        location__latitude__lte=lat + dlat,
+        location__longitude__gte=lng - dlng,
+        location__longitude__lte=lng + dlng,
     )
-    return [g for g in near if geo.haversine_km(lat, lng, g.latitude, g.longitude) <= km]
+    return [
+        g
+        for g in near
+        if geo.haversine_km(lat, lng, g.location.latitude, g.location.longitude) <= km
+    ]
 
 
 def organizations_for_api(*, params: dict) -> QuerySet:
