@@ -314,6 +314,9 @@ def _schedule(item, time_zone: str, notes: Notes) -> dict | None:
     start_time, offset = opens
     if offset is None and isinstance(item.get("timezone"), (int, float)):
         offset = timedelta(hours=item["timezone"])
+    if offset is not None and abs(offset) > timedelta(hours=14):
+        notes.keep("schedule", description or f"a UTC offset of {offset} that cannot exist")
+        return None
     start_time = _to_zone_wall_time(start_date, start_time, offset, time_zone, notes)
     duration = DEFAULT_DURATION
     closes = _parse_time(item.get("closes_at"))

@@ -7,6 +7,7 @@ never the feed. The shape is told from the first bytes:
 - `{` otherwise : a `Page` envelope (services under "contents") or one service.
 """
 
+import codecs
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,19 +27,59 @@ class PageInfo:
     total_pages: int
 
 
+class _Utf8Checked:
+    """A binary reader that refuses bytes that are not UTF-8, wherever they are."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def _check(self, data: bytes) -> bytes:
+        try:
+            self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError:
+            raise FeedParseError(
+                "The feed is not valid UTF-8 (wrong encoding?); HSDS JSON must be UTF-8."
+            ) from None
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        return self._check(self.raw.read(size))
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._check(self.raw.readline(size))
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def seek(self, offset: int) -> None:
+        self.decoder.reset()
+        self.raw.seek(offset)
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def _open(path: Path):
-    handle = path.open("rb")
-    head = handle.read(4)
-    if not head.strip():
-        rest = handle.read(_PEEK)
-        if not (head + rest).strip():
-            handle.close()
-            raise FeedParseError("The feed is empty.")
+    raw = path.open("rb")
+    head = raw.read(4)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        handle.close()
+        raw.close()
         raise FeedParseError("The feed is encoded as UTF-16; HSDS JSON must be UTF-8.")
-    handle.seek(3 if head.startswith(_BOM) else 0)
-    return handle
+    if not head.strip() and not (head + raw.read(_PEEK)).strip():
+        raw.close()
+        raise FeedParseError("The feed is empty.")
+    raw.seek(3 if head.startswith(_BOM) else 0)
+    return _Utf8Checked(raw)
 
 
 def _first_char(handle) -> bytes:
@@ -111,7 +152,15 @@ def _guard(items, start: int) -> Iterator[RawRecord]:
         raise FeedParseError(
             f"The feed is not valid UTF-8 (after record {position}); HSDS JSON must be UTF-8."
         ) from None
+    except RecursionError:
+        raise FeedParseError(
+            f"The feed is nested too deeply to be HSDS (after record {position})."
+        ) from None
     except (ijson.JSONError, ValueError) as exc:
+        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            raise FeedParseError(
+                f"The feed is not valid UTF-8 (after record {position}); HSDS JSON must be UTF-8."
+            ) from None
         raise FeedParseError(
             f"The feed is not valid JSON after record {position}: {_short(exc)}. "
             "It may have been cut off."

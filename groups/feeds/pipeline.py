@@ -227,7 +227,11 @@ def _stage(run, partner, state, records, tally: _Tally, progress) -> None:
             _reject(run, tally, record, service_id, reason % {"id": service_id[:80]}, None)
             continue
         tally.seen_services.add(service_id)
-        record_hash = _record_hash(record, salt)
+        try:
+            record_hash = _record_hash(record, salt)
+        except (RecursionError, ValueError):
+            _reject(run, tally, record, service_id, _("the record is nested too deeply"), previous)
+            continue
         if previous and previous[0] == {record_hash}:
             run.unchanged += len(previous[1])
             tally.seen_listings.update(previous[1])
