@@ -70,7 +70,10 @@ def write_json(path: Path, services: list) -> Path:
 
 @contextmanager
 def serve(folder: Path, routes: dict | None = None):
-    """An http.server on 127.0.0.1, port 0, serving folder; routes maps path -> (status, headers)."""
+    """An http.server on 127.0.0.1, port 0, serving folder.
+
+    routes maps a path to (status, headers) for answers that are not files.
+    """
     routes = routes or {}
 
     class Handler(http.server.SimpleHTTPRequestHandler):

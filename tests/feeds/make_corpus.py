@@ -8,7 +8,6 @@ expected.json maps each file to the run status it must end with and a phrase its
 report (message, rejected reasons, warnings or kept-as-text categories) must contain.
 """
 
-import copy
 import io
 import json
 import sys
@@ -233,7 +232,8 @@ def ical_event(
 
 def calendar(*events: str) -> str:
     body = "\r\n".join([ical_event(f"ev-{n}") for n in range(10)] + list(events))
-    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kindred corpus//EN\r\n{body}\r\nEND:VCALENDAR\r\n"
+    head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kindred corpus//EN"
+    return f"{head}\r\n{body}\r\nEND:VCALENDAR\r\n"
 
 
 def ical_corpus() -> None:
