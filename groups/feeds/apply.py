@@ -5,6 +5,7 @@ record has been applied, so a run that fails part way archives nothing. Nothing 
 ever deleted. Only the fields the partner owns are overwritten on an update.
 """
 
+import json
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -77,6 +78,8 @@ def apply_run(*, run: ImportRun, partner, state, seen: set) -> bool:
             if not chunk:
                 break
             last_pk = chunk[-1].pk
+            for record in chunk:
+                record.payload = json.loads(record.payload)
             _apply_chunk(run, partner, owned, chunk)
         leaving = _leaving(partner, seen)
         for start in range(0, len(leaving), CHUNK):

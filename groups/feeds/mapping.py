@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from groups import geo
 from groups.feeds import vocab_map
@@ -332,9 +333,7 @@ def _schedule(item, time_zone: str, notes: Notes) -> dict | None:
     if end_date and end_date < start_date:
         notes.warn("a schedule ending before it starts was kept without its end")
         end_date = None
-    try:
-        parse_rule(rule, datetime.combine(start_date, start_time)) if rule else None
-    except ScheduleError:
+    if rule and not _rule_usable(rule):
         notes.keep("schedule", description or rule)
         return None
     return {
@@ -346,6 +345,16 @@ def _schedule(item, time_zone: str, notes: Notes) -> dict | None:
         "end_date": end_date.isoformat() if end_date else None,
         "exdates": [],
     }
+
+
+@lru_cache(maxsize=4096)
+def _rule_usable(rule: str) -> bool:
+    """Whether Kindred's schedule code accepts the rule (it does not depend on the start)."""
+    try:
+        parse_rule(rule, datetime(2026, 1, 5, 12, 0))
+    except ScheduleError:
+        return False
+    return True
 
 
 def _rule(item: dict, notes: Notes) -> str | None:

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import nh3
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _LINK_SCHEMES = {"http", "https"}
 
@@ -26,9 +25,8 @@ def plain_text(value, *, max_length: int) -> tuple[str, bool]:
         # which templates escape again when they show it.
         text = html.unescape(nh3.clean(text, tags=set(), attributes={}))
     text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
-    text = _BLANK_LINES.sub(
-        "\n\n", "\n".join(_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
-    )
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+        text = _BLANK_LINES.sub("\n\n", "\n".join(" ".join(ln.split()) for ln in text.split("\n")))
     text = text.strip()
     if len(text) > max_length:
         return text[: max_length - 1].rstrip() + "…", True

@@ -6,6 +6,7 @@ as text by the caller and counted in the run report.
 """
 
 import re
+from functools import lru_cache
 
 from django.utils import translation
 
@@ -139,6 +140,7 @@ LANGUAGE_ALIASES = {
 }
 
 
+@lru_cache(maxsize=16)
 def _labels(vocabulary) -> dict[str, str]:
     with translation.override("en"):
         return {str(label).lower(): code for code, label in vocabulary.terms}
@@ -150,9 +152,12 @@ def _word_match(keyword: str, text: str) -> bool:
     return keyword in text
 
 
-def match_keywords(vocabulary_name: str, text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def match_keywords(vocabulary_name: str, text: str) -> frozenset[str]:
     text = text.lower()
-    return {code for keyword, code in KEYWORDS[vocabulary_name] if _word_match(keyword, text)}
+    return frozenset(
+        code for keyword, code in KEYWORDS[vocabulary_name] if _word_match(keyword, text)
+    )
 
 
 def accessibility_codes(text: str) -> set[str]:
@@ -195,6 +200,7 @@ def cost_code(option: str, amount) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def term_codes(*, code: str, name: str) -> dict[str, set[str]]:
     """Vocabulary name -> codes for one taxonomy term (exact Kindred codes, then keywords)."""
     found: dict[str, set[str]] = {}
