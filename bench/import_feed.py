@@ -18,11 +18,14 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = Path(os.environ.get("KINDRED_BENCH_DIR", "/tmp/kindred-bench-feeds"))
+WORK = Path(
+    os.environ.get("KINDRED_BENCH_DIR") or Path(tempfile.gettempdir()) / "kindred-bench-feeds"
+)
 TOPICS = ["Depression", "Anxiety", "Grief", "Bipolar", "Veterans", "Young adults", "Recovery"]
 CITIES = [(41.88, -87.63, "Chicago", "IL", "60601"), (39.74, -104.99, "Denver", "CO", "80202")]
 CITIES += [(47.61, -122.33, "Seattle", "WA", "98101"), (29.76, -95.37, "Houston", "TX", "77002")]

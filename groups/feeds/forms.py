@@ -11,6 +11,9 @@ from groups.schedule import ScheduleError, zone
 
 
 class PartnerForm(forms.ModelForm):
+    feed_url = forms.URLField(
+        label=_("feed URL"), max_length=1000, required=False, assume_scheme="https"
+    )
     owned_fields = forms.MultipleChoiceField(
         label=_("Fields the partner's feed owns"),
         choices=[(f, f.replace("_", " ")) for f in FEED_FIELDS],
