@@ -3,6 +3,8 @@ every 200 response conforms to the HSDS schemas the document points at."""
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -18,6 +20,13 @@ def published(db):
     group = GroupFactory(name="Grief circle", topics=("grief",))
     ScheduleFactory(group=group)
     GroupFactory(name="Online circle", format="online", location=None)
+    # As Django's test client does: the WSGI handler must not close the test's connection
+    # (on PostgreSQL it would, being inside the test's transaction).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
