@@ -89,7 +89,14 @@ def test_feed_url_off_the_allow_list_is_refused_with_its_reason(
 
 
 def test_upload_imports_the_file_and_the_report_shows_on_the_partner_page(
-    client, login, moderator, partner, django_capture_on_commit_callbacks, settings, tmp_path
+    client,
+    login,
+    moderator,
+    partner,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path
     login(client, moderator)
@@ -108,7 +115,7 @@ def test_upload_imports_the_file_and_the_report_shows_on_the_partner_page(
 
 
 def test_run_now_queues_an_import_that_leaves_a_report(
-    client, login, moderator, partner, django_capture_on_commit_callbacks
+    client, login, moderator, partner, eager_tasks, django_capture_on_commit_callbacks
 ):
     login(client, moderator)
     with django_capture_on_commit_callbacks(execute=True):

@@ -31,7 +31,7 @@ def partner():
 
 
 def test_import_creates_published_groups_with_location_schedule_and_vocabularies(
-    partner, tmp_path, django_capture_on_commit_callbacks
+    partner, tmp_path, eager_tasks, django_capture_on_commit_callbacks
 ):
     feed = write_json(tmp_path / "f.json", [hsds_service(1), hsds_service(2)])
     with django_capture_on_commit_callbacks(execute=True):
