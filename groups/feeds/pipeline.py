@@ -205,13 +205,20 @@ def _record_hash(record: RawRecord, salt: str) -> str:
 
 
 def _stage(run, partner, state, records, tally: _Tally, progress) -> None:
-    known: dict[str, tuple[set, list]] = {}
-    for service_id, external_id, record_hash in FeedRecord.objects.filter(
-        partner=partner
-    ).values_list("service_id", "external_id", "record_hash"):
-        hashes, ids = known.setdefault(service_id, (set(), []))
-        hashes.add(record_hash)
-        ids.append(external_id)
+    # service id -> (record hash, or "" if its listings disagree; its listings' external ids).
+    # Compact tuples, read with a server-side cursor: this is the only per-record state
+    # kept across the stream, and it is what keeps a re-import's memory small.
+    known: dict[str, tuple[str, tuple[str, ...]]] = {}
+    rows = FeedRecord.objects.filter(partner=partner).values_list(
+        "service_id", "external_id", "record_hash"
+    )
+    for service_id, external_id, record_hash in rows.iterator(chunk_size=5000):
+        previous = known.get(service_id)
+        if previous is None:
+            known[service_id] = (record_hash, (external_id,))
+        else:
+            same = previous[0] if previous[0] == record_hash else ""
+            known[service_id] = (same, (*previous[1], external_id))
     salt = f"{MAPPING_VERSION}|{partner.time_zone}|{sorted(state.owned_fields)}"
     batch: list[StagedRecord] = []
     for record in records:
@@ -233,7 +240,7 @@ def _stage(run, partner, state, records, tally: _Tally, progress) -> None:
         except (RecursionError, ValueError):
             _reject(run, tally, record, service_id, _("the record is nested too deeply"), previous)
             continue
-        if previous and previous[0] == {record_hash}:
+        if previous and previous[0] and previous[0] == record_hash:
             run.unchanged += len(previous[1])
             tally.seen_listings.update(previous[1])
             continue
