@@ -340,3 +340,20 @@ def test_import_feed_command_prints_a_summary(partner, tmp_path, capsys):
     assert "created 1" in out
     with pytest.raises(CommandError):
         call_command("import_feed", str(tmp_path / "missing.json"), "--partner", partner.slug)
+
+
+def test_missing_hsds_schemas_fail_the_run_with_a_clear_message(partner, tmp_path, settings):
+    from groups.feeds import validate
+
+    feed = write_json(tmp_path / "a.json", [hsds_service(1)])
+    settings.KINDRED_HSDS_SCHEMA_DIR = tmp_path / "nowhere"
+    for cached in (validate.load_schema, validate.validator, validate.fast_validator):
+        cached.cache_clear()
+    try:
+        run = _import(partner, feed)
+    finally:
+        for cached in (validate.load_schema, validate.validator, validate.fast_validator):
+            cached.cache_clear()
+    assert run.status == ImportRun.Status.FAILED
+    assert "KINDRED_HSDS_SCHEMA_DIR" in run.message
+    assert not Group.objects.exists()
