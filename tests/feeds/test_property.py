@@ -24,11 +24,27 @@ json_values = st.recursive(
 )
 
 
+def _intact(service) -> bool:
+    sals, schedules = service.get("service_at_locations"), service.get("schedules")
+    return (
+        isinstance(sals, list)
+        and bool(sals)
+        and isinstance(sals[0], dict)
+        and isinstance(sals[0].get("location"), dict)
+        and isinstance(schedules, list)
+        and bool(schedules)
+        and isinstance(schedules[0], dict)
+    )
+
+
 @st.composite
 def mutated_service(draw):
     service = hsds_service(draw(st.integers(0, 14)))
     for _ in range(draw(st.integers(0, 3))):
         key = draw(st.sampled_from(sorted(service) + ["latitude", "schedules", "extra"]))
+        intact = _intact(service)
+        if key in ("latitude", "schedules") and not intact:
+            continue  # an earlier draw already replaced the structure
         if key == "latitude":
             location = service["service_at_locations"][0]["location"]
             location["latitude"] = draw(st.floats(-500, 500, allow_nan=False))
