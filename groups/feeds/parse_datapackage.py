@@ -53,6 +53,7 @@ class _Package:
     def __init__(self, path: Path):
         self.budget = settings.KINDRED_FEED_MAX_BYTES
         self.zip = None
+        self.is_v11 = False
         if path.is_dir():
             self.base = path
             if not (path / "datapackage.json").is_file():
@@ -165,13 +166,48 @@ def _coerce(row: dict, types: dict[str, str]) -> dict:
     return out
 
 
+# HSDS 1.1 packages: the 3.0 table each 1.1 table stands in for, and how its rows change.
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _v11_schedule(row: dict) -> dict:
+    out = {k: row[k] for k in ("id", "service_id", "service_at_location_id") if k in row}
+    out.update(freq="WEEKLY", opens_at=row.get("opens_at"), closes_at=row.get("closes_at"))
+    try:
+        # HSDS 1.1 weekdays are numbered 1 (Monday) to 7 (Sunday), as in ISO 8601.
+        out["byday"] = _WEEKDAYS[int(float(row.get("weekday", ""))) - 1]
+    except (ValueError, IndexError):
+        out["byday"] = str(row.get("weekday", ""))
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+V11_TABLES = {
+    "locations.csv": ("locations.csv", lambda row: {"location_type": "physical", **row}),
+    "service_at_location.csv": ("services_at_location.csv", lambda row: row),
+    "addresses.csv": ("physical_addresses.csv", lambda row: {**row, "address_type": "physical"}),
+    "accessibility.csv": (
+        "accessibility_for_disabilities.csv",
+        lambda row: {**row, "description": row.pop("accessibility", "")},
+    ),
+    "schedules.csv": ("regular_schedules.csv", _v11_schedule),
+    "languages.csv": ("languages.csv", lambda row: {**row, "name": row.pop("language", "")}),
+}
+
+
 def _rows(package: _Package, name: str) -> Iterator[dict]:
-    if not package.exists(name):
+    transform = None
+    if package.is_v11 and name in V11_TABLES:
+        member, transform = V11_TABLES[name]
+    else:
+        member = name
+    if not package.exists(member):
         return
     types = _types(name)
-    with package.open_text(name) as text:
+    with package.open_text(member) as text:
         try:
             for row in csv.DictReader(text):
+                if transform is not None:
+                    row = transform(dict(row))
                 yield _coerce(row, types)
         except UnicodeDecodeError:
             raise FeedParseError(f"{name} is not UTF-8 text.") from None
@@ -193,6 +229,9 @@ def _by_id(package: _Package, name: str) -> dict[str, dict]:
 
 def iter_records(path: Path) -> Iterator[RawRecord]:
     package = _Package(path)
+    package.is_v11 = not package.exists("service_at_location.csv") and any(
+        package.exists(n) for n in ("services_at_location.csv", "regular_schedules.csv")
+    )
     try:
         _read_descriptor(package)
         if not package.exists("services.csv"):

@@ -357,3 +357,16 @@ def test_missing_hsds_schemas_fail_the_run_with_a_clear_message(partner, tmp_pat
     assert run.status == ImportRun.Status.FAILED
     assert "KINDRED_HSDS_SCHEMA_DIR" in run.message
     assert not Group.objects.exists()
+
+
+def test_hsds_1_1_data_package_with_regular_schedules_is_read(partner):
+    sample = EXAMPLES.parent.parent / "hsds-extra" / "sample-HSDS-datapackage-v1" / "all_resources"
+    run = _import(partner, sample, format="hsds-datapackage")
+    assert run.status == ImportRun.Status.SUCCEEDED, run.message
+    assert run.created == 13
+    helpline = Group.objects.get(partner=partner, name="Never Homeless Helpline")
+    assert helpline.languages == ("en", "es")
+    assert helpline.location.city == "New York City"
+    rules = sorted(helpline.schedules.values_list("rrule", flat=True))
+    assert rules == ["FREQ=WEEKLY;BYDAY=MO", "FREQ=WEEKLY;BYDAY=TU", "FREQ=WEEKLY;BYDAY=WE"]
+    assert str(helpline.schedules.first().start_time) == "09:00:00"
