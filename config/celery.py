@@ -19,6 +19,9 @@ app.autodiscover_tasks()
 # Task modules inside groups/ sub-packages, which autodiscovery does not reach by itself.
 app.autodiscover_tasks(["groups.organizer", "groups.moderation"])
 
+# Partner feed tasks live in a package of their own (groups/feeds/tasks.py).
+app.autodiscover_tasks(["groups.feeds"])
+
 app.conf.beat_schedule = {
     # Keep the next eight weeks of meetings materialized, so "next meeting",
     # "this week" and reminders are plain indexed queries. Hourly so a new week
@@ -51,5 +54,12 @@ app.conf.beat_schedule = {
     "referrals-purge-expired": {
         "task": "referrals.purge_expired",
         "schedule": crontab(hour=3, minute=40),
+    },
+    # Partner feeds: every 5 minutes, queue an import (ids only) for each active
+    # partner whose refresh interval has passed. Each partner's slot is claimed with a
+    # conditional UPDATE, so a second beat or a late run queues nobody twice.
+    "dispatch-partner-feeds": {
+        "task": "feeds.dispatch_due_imports",
+        "schedule": crontab(minute="*/5"),
     },
 }

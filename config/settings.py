@@ -483,3 +483,32 @@ KINDRED_PERMISSIONS_POLICY = (
 
 # Friendly pages for a refused form (CSRF) and for too many requests.
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
+# --- Partner feeds (groups/feeds/) and the HSDS API (groups/hsds/) -----------------
+# Only these hosts may be fetched (exact host names, or ".example.org" for a domain and
+# its subdomains). Empty: no URL can be fetched; uploaded files and local paths still work.
+KINDRED_FEED_ALLOWED_HOSTS = env_list("KINDRED_FEED_ALLOWED_HOSTS")
+KINDRED_FEED_MAX_BYTES = env_int("KINDRED_FEED_MAX_BYTES", 512 * 1024 * 1024, minimum=1024)
+KINDRED_FEED_TIMEOUT = env_float("KINDRED_FEED_TIMEOUT", 30.0)
+KINDRED_FEED_MAX_PAGES = env_int("KINDRED_FEED_MAX_PAGES", 2000, minimum=1)
+# A feed is rejected whole when more than this share of its records is invalid...
+KINDRED_FEED_MAX_INVALID_SHARE = env_float("KINDRED_FEED_MAX_INVALID_SHARE", 0.20)
+# ...or when it has fewer than this share of the records the last good import had.
+KINDRED_FEED_MIN_KEPT_SHARE = env_float("KINDRED_FEED_MIN_KEPT_SHARE", 0.50)
+# An import that has held the partner's lock this long is presumed dead.
+KINDRED_FEED_LOCK_MINUTES = env_int("KINDRED_FEED_LOCK_MINUTES", 60, minimum=1)
+
+
+def _shared_dir() -> Path:
+    configured = env_str("KINDRED_SHARED_DIR")
+    if configured:
+        return Path(configured)
+    beside = BASE_DIR.parent / "shared"
+    return beside if beside.is_dir() else Path("/work/shared")
+
+
+# HSDS 3.0 schemas are read at run time from here (schema/compiled/ for validation,
+# openapi.json for the API document); a deployment copies them beside the app.
+KINDRED_HSDS_SCHEMA_DIR = Path(
+    env_str("KINDRED_HSDS_SCHEMA_DIR") or _shared_dir() / "data" / "hsds-3.0" / "schema"
+)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("organizer/", include("groups.organizer.urls")),
     path("moderation/", include("groups.moderation.urls")),
     path("admin/", admin.site.urls),
+    path("api/hsds/", include("groups.hsds.urls")),
+    path("moderation/partners/", include("groups.feeds.urls")),
     path("", include("groups.urls")),
 ]
 

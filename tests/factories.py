@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
-from groups.models import Group, Location, Schedule
+from groups.models import Group, Location, Partner, Schedule
 
 TEST_PASSWORD = "correct horse battery staple 42"
 
@@ -85,4 +85,15 @@ class ScheduleFactory(factory.django.DjangoModelFactory):
     start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
     start_time = dt.time(18, 0)
     duration_minutes = 90
+    time_zone = "America/Chicago"
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    slug = factory.Sequence(lambda n: f"partner-{n}")
+    organization = factory.SubFactory(OrganizationFactory)
+    format = Partner.Format.HSDS_JSON
     time_zone = "America/Chicago"

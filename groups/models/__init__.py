@@ -3,3 +3,21 @@ from groups.models.moderation import ListingChange, ListingRevision, Verificatio
 
 __all__ = ["Group", "Location", "Occurrence", "Partner", "Schedule"]
 __all__ += ["ListingChange", "ListingRevision", "VerificationReminder"]
+
+from groups.models.feeds import (  # noqa: E402
+    FEED_FIELDS,
+    FeedRecord,
+    ImportRun,
+    PartnerFeedState,
+    RejectedRecord,
+    StagedRecord,
+)
+
+__all__ += [
+    "FEED_FIELDS",
+    "FeedRecord",
+    "ImportRun",
+    "PartnerFeedState",
+    "RejectedRecord",
+    "StagedRecord",
+]
