@@ -446,6 +446,8 @@ AXES_USERNAME_CALLABLE = "accounts.security_log.axes_username"
 AXES_CLIENT_STR_CALLABLE = "accounts.security_log.axes_client_str"
 AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+# Security events are logged by accounts.security_log; axes's own start-up banner is noise.
+AXES_VERBOSE = False
 # How many reverse proxies (load balancer, ...) sit in front of Django and append to
 # X-Forwarded-For. 0: the client address is REMOTE_ADDR.
 KINDRED_TRUSTED_PROXY_COUNT = env_int("KINDRED_TRUSTED_PROXY_COUNT", 0, minimum=0)
