@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
+    path("", include("groups.reminders.urls")),
     path("", include("groups.urls")),
 ]
 

@@ -86,3 +86,21 @@ class ScheduleFactory(factory.django.DjangoModelFactory):
     start_time = dt.time(18, 0)
     duration_minutes = 90
     time_zone = "America/Chicago"
+
+
+# --- Meeting reminders ---------------------------------------------------------------
+
+
+class ReminderSubscriptionFactory(factory.django.DjangoModelFactory):
+    """A confirmed subscription to every meeting, the day before, by email."""
+
+    class Meta:
+        model = "groups.ReminderSubscription"
+
+    group = factory.SubFactory(GroupFactory)
+    email = factory.Sequence(lambda n: f"resident{n}@example.org")
+    address_key = factory.Sequence(lambda n: f"{n:064x}")
+    meetings = "all"
+    timing = "day_before"
+    language = "en"
+    confirmed_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=7))
