@@ -134,7 +134,7 @@ def reminders_send_batch(
     mail = get_connection(fail_silently=False)
     try:
         for row in rows:
-            outcome = _send_one(row, claim_token, composer, mail)
+            outcome = _send_one(row, claim_token, composer, mail, now)
             counts[outcome] += 1
     finally:
         mail.close()
@@ -190,10 +190,12 @@ def _locked_row(row: Reminder, claim_token: str) -> Reminder | None:
     return fresh
 
 
-def _send_one(row: Reminder, claim_token: str, composer: Composer, mail) -> str:
+def _send_one(
+    row: Reminder, claim_token: str, composer: Composer, mail, fixed_now: datetime | None
+) -> str:
     locking = connection.vendor == "postgresql"
     while True:
-        now = timezone.now()
+        now = fixed_now or timezone.now()
         try:
             # PostgreSQL: the row stays locked from the check through the send to
             # the commit, so a dispatcher whose lease check races us skips it.
@@ -230,7 +232,7 @@ def _send_one(row: Reminder, claim_token: str, composer: Composer, mail) -> str:
         except Exception as exc:
             if not _is_expected(exc):
                 log.exception("reminder %s: unexpected error while sending", row.pk)
-            return _record_failure(row, claim_token, exc, timezone.now())
+            return _record_failure(row, claim_token, exc, fixed_now or timezone.now())
 
 
 class _no_transaction:

@@ -10,5 +10,7 @@ def send_due(now=None) -> dict:
         token, ids = reminders_claim_batch(now=now)
         if not ids:
             return totals
-        for key, value in reminders_send_batch(reminder_ids=ids, claim_token=token).items():
+        for key, value in reminders_send_batch(
+            reminder_ids=ids, claim_token=token, now=now
+        ).items():
             totals[key] += value
