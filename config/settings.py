@@ -309,6 +309,9 @@ REMINDERS_DISPATCH_SECONDS = env_float("REMINDERS_DISPATCH_SECONDS", 60.0)
 # Failed sends are retried with doubling waits from this base, then marked failed.
 REMINDERS_MAX_ATTEMPTS = env_int("REMINDERS_MAX_ATTEMPTS", 5, minimum=1)
 REMINDERS_RETRY_SECONDS = env_int("REMINDERS_RETRY_SECONDS", 60, minimum=1)
+# PostgreSQL: "sent" marks commit without waiting for the disk flush (see dispatch.py);
+# a database-server crash may then resend a second's worth of reminders, never lose one.
+REMINDERS_ASYNC_COMMIT = env_bool("REMINDERS_ASYNC_COMMIT", True)
 # Reminder rows are created this far ahead of each meeting.
 REMINDERS_HORIZON_HOURS = env_int("REMINDERS_HORIZON_HOURS", 48, minimum=26)
 # Unconfirmed requests are deleted after this many hours.

@@ -1,6 +1,6 @@
 """An email backend for the benchmark and the fault tests: it plays the provider.
 
-Each accepted message is rendered to MIME bytes (the work a real backend does)
+Each accepted message is built as a MIME message (as Django's locmem backend does)
 and its reminder row id is appended as one line to KINDRED_COUNTING_EMAIL_FILE,
 with O_APPEND so several worker processes can share the file. That file is the
 provider's record: an id on two lines is a duplicate, an id missing is a loss.
@@ -20,7 +20,7 @@ class FileCountingEmailBackend(BaseEmailBackend):
         delay = float(os.environ.get("KINDRED_COUNTING_EMAIL_DELAY", "0") or 0)
         lines = []
         for message in email_messages:
-            message.message().as_bytes()
+            message.message()  # build the MIME message, as Django's locmem backend does
             lines.append(f"{message.extra_headers.get('X-Kindred-Reminder', '-')}\n")
             if delay:
                 time.sleep(delay)
