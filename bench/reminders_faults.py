@@ -79,7 +79,8 @@ def main() -> int:
         events = []
 
         def sent() -> int:
-            return Reminder.objects.filter(pk__in=ids, state=Reminder.State.SENT).count()
+            # The tables were emptied at start: every row is ours (no 10,000-id IN list).
+            return Reminder.objects.filter(state=Reminder.State.SENT).count()
 
         while time.monotonic() - started < args.timeout:
             done = sent()
@@ -116,7 +117,7 @@ def main() -> int:
         not_sent_in_db = len(ids) - sent()
         lost = len(wanted - delivered)
         duplicates = sum(n - 1 for i, n in record.items() if i in wanted)
-        failed = Reminder.objects.filter(pk__in=ids, state=Reminder.State.FAILED).count()
+        failed = Reminder.objects.filter(state=Reminder.State.FAILED).count()
         print("\n".join(events))
         print(
             f"reminders: {len(ids)}  kills: {kills}  redis restarts: 1  elapsed: {elapsed:.1f}s\n"

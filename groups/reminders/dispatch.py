@@ -82,11 +82,10 @@ def reminders_claim_batch(
     return token, claimed
 
 
-def reminders_release(*, claim_token: str) -> int:
+def reminders_release(*, reminder_ids: list[int], claim_token: str) -> int:
     """Give claimed rows back at once (the batch could not be queued)."""
-    return Reminder.objects.filter(claim_token=claim_token, state=S.CLAIMED).update(
-        state=S.PENDING, claim_token="", lease_expires_at=None
-    )
+    mine = Reminder.objects.filter(pk__in=reminder_ids, claim_token=claim_token, state=S.CLAIMED)
+    return mine.update(state=S.PENDING, claim_token="", lease_expires_at=None)
 
 
 def reminders_dispatch_due(
@@ -108,7 +107,7 @@ def reminders_dispatch_due(
             # retry=False: with Redis down, fail in about a second, never hang a request.
             send_reminder_batch.apply_async(args=[ids, token], retry=False)
         except Exception as exc:
-            reminders_release(claim_token=token)
+            reminders_release(reminder_ids=ids, claim_token=token)
             log.warning("reminder batch not queued (%s); left for beat", exc.__class__.__name__)
             break
         handed += len(ids)
