@@ -345,3 +345,11 @@ def test_purge_deletes_expired_requests_and_finished_next_only_subscriptions(gro
     remaining = set(ReminderSubscription.objects.values_list("pk", flat=True))
     assert remaining == {keeper.pk}
     assert finished.pk not in remaining
+
+
+def test_organizer_seam_occurrence_changed_reaches_reminders(subscriber, meeting):
+    from groups.notifications import occurrence_changed
+
+    Occurrence.objects.filter(pk=meeting.pk).update(status=Occurrence.Status.CANCELLED)
+    occurrence_changed(occurrence_id=meeting.pk)
+    assert Reminder.objects.filter(subscription=subscriber, kind="cancelled").exists()
