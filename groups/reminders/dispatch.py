@@ -229,9 +229,9 @@ def _send_one(
         try:
             reason = _skip_reason(row, now)
             channels = _channels(row) if not reason else []
-            if not channels:
-                _finish(row, claim_token, S.SKIPPED if reason else S.SENT, reason, now)
-                return "skipped" if reason else "sent"
+            if not channels:  # e.g. a number only, and SMS since switched off
+                _finish(row, claim_token, S.SKIPPED, reason or "no channel to send on")
+                return "skipped"
             if channels[0] == "email":
                 if mail.send_messages([composer.email(row)]) != 1:
                     raise PermanentFailure("email not accepted")
@@ -280,12 +280,9 @@ def _mark(pk: int, claim_token: str, changes: dict) -> int:
         return cursor.rowcount
 
 
-def _finish(row: Reminder, claim_token: str, state: str, reason: str, now: datetime) -> None:
+def _finish(row: Reminder, claim_token: str, state: str, reason: str) -> None:
     Reminder.objects.filter(pk=row.pk, claim_token=claim_token, state=S.CLAIMED).update(
-        state=state,
-        last_error=reason[:200],
-        sent_at=now if state == S.SENT else None,
-        lease_expires_at=None,
+        state=state, last_error=reason[:200], lease_expires_at=None
     )
 
 
