@@ -353,3 +353,15 @@ def test_organizer_seam_occurrence_changed_reaches_reminders(subscriber, meeting
     Occurrence.objects.filter(pk=meeting.pk).update(status=Occurrence.Status.CANCELLED)
     occurrence_changed(occurrence_id=meeting.pk)
     assert Reminder.objects.filter(subscription=subscriber, kind="cancelled").exists()
+
+
+def test_plain_text_parts_are_not_html_escaped(group, meeting):
+    group.name = "Women's Circle & Friends"
+    group.save()
+    ReminderSubscriptionFactory(group=group)
+    services.reminders_schedule()
+    send_due(now=_at_due(meeting))
+    message = mail.outbox[0]
+    assert message.subject == "Tomorrow: Women's Circle & Friends"
+    assert "Women's Circle & Friends" in message.body
+    assert "Women&#x27;s Circle &amp; Friends" in message.alternatives[0][0]
