@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from groups.models import Reminder
+from groups.models import Group, Occurrence, Reminder
 from groups.reminders.messages import Composer, PermanentFailure
 from groups.sms import SMSError, sms_enabled
 
@@ -122,20 +122,22 @@ def reminders_send_batch(
 ) -> dict[str, int]:
     """Send every row of one claimed batch that this claim still owns.
 
-    Group, place and schedule come from one query for the batch. Every CHUNK
+    Groups, places and schedules are loaded once per batch. Every CHUNK
     rows the lease is renewed and the rows are read again with their
     subscription and meeting as they are now, so an unsubscribe or a
     cancellation is seen at send time, not at claim time.
     """
     counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
     mine = Reminder.objects.filter(pk__in=reminder_ids, claim_token=claim_token, state=S.CLAIMED)
+    refs = list(mine.values_list("pk", "occurrence_id", "subscription__group_id"))
+    ids = sorted(pk for pk, _, _ in refs)
+    # A batch usually concerns a few meetings: load each meeting and group once.
     context = {
-        row.pk: row
-        for row in mine.select_related(
-            "occurrence__group__location", "occurrence__schedule", "subscription__group"
-        )
+        "meetings": Occurrence.objects.select_related("group__location", "schedule").in_bulk(
+            {occurrence_id for _, occurrence_id, _ in refs if occurrence_id}
+        ),
+        "groups": Group.objects.select_related("location").in_bulk({g for _, _, g in refs}),
     }
-    ids = sorted(context)
     composer = Composer()
     mail = get_connection(fail_silently=False)
     _commit_mode(asynchronous=True)
@@ -175,14 +177,41 @@ def _renew_and_reread(ids, claim_token, context, now) -> list[Reminder]:
     """
     mine = Reminder.objects.filter(pk__in=ids, claim_token=claim_token, state=S.CLAIMED)
     mine.update(lease_expires_at=_lease_end(now or timezone.now()))
-    fresh = list(mine.select_related("subscription", "occurrence").order_by("pk"))
+    fresh = list(mine.select_related("subscription", "occurrence").only(*FRESH).order_by("pk"))
     for row in fresh:
-        known = context[row.pk]
         if row.occurrence is not None:
-            row.occurrence.group = known.occurrence.group
-            row.occurrence.schedule = known.occurrence.schedule
-        row.subscription.group = known.subscription.group
+            known = context["meetings"][row.occurrence_id]
+            row.occurrence.group, row.occurrence.schedule = known.group, known.schedule
+        row.subscription.group = context["groups"][row.subscription.group_id]
     return fresh
+
+
+# What the send path reads of a row, its subscription and its meeting, fresh.
+FRESH = (
+    "kind",
+    "attempts",
+    "email_sent_at",
+    "sms_sent_at",
+    "occurrence",
+    "subscription",
+    "subscription__email",
+    "subscription__phone",
+    "subscription__token",
+    "subscription__language",
+    "subscription__meetings",
+    "subscription__timing",
+    "subscription__confirmed_at",
+    "subscription__expires_at",
+    "subscription__group",
+    "occurrence__status",
+    "occurrence__starts_at",
+    "occurrence__ends_at",
+    "occurrence__original_starts_at",
+    "occurrence__changed_at",
+    "occurrence__note",
+    "occurrence__group",
+    "occurrence__schedule",
+)
 
 
 def _skip_reason(row: Reminder, now: datetime) -> str:
