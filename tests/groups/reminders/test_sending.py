@@ -365,3 +365,23 @@ def test_plain_text_parts_are_not_html_escaped(group, meeting):
     assert message.subject == "Tomorrow: Women's Circle & Friends"
     assert "Women's Circle & Friends" in message.body
     assert "Women&#x27;s Circle &amp; Friends" in message.alternatives[0][0]
+
+
+def test_failed_page_query_count_does_not_grow_with_rows(
+    group, meeting, client, login, moderator, django_assert_max_num_queries
+):
+    for _ in range(5):
+        subscription = ReminderSubscriptionFactory(group=group)
+        Reminder.objects.create(
+            subscription=subscription,
+            occurrence=meeting,
+            kind="day_before",
+            due_at=timezone.now(),
+            state=Reminder.State.FAILED,
+            last_error="SMTPDataError",
+        )
+    login(client, moderator)
+    # Session, user, rows; room for the security middleware. N+1 would add 10 here.
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("reminders:failed"))
+    assert response.content.decode().count("SMTPDataError") == 5
