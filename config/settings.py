@@ -514,3 +514,38 @@ def _shared_dir() -> Path:
 KINDRED_HSDS_SCHEMA_DIR = Path(
     env_str("KINDRED_HSDS_SCHEMA_DIR") or _shared_dir() / "data" / "hsds-3.0" / "schema"
 )
+
+# --- Meeting reminders (groups/reminders/) -------------------------------------------
+# Rows are claimed in batches of this size and each batch is one worker task.
+REMINDERS_BATCH_SIZE = env_int("REMINDERS_BATCH_SIZE", 100, minimum=1)
+# A claimed batch not finished within the lease goes back to the queue (killed worker).
+REMINDERS_LEASE_SECONDS = env_int("REMINDERS_LEASE_SECONDS", 600, minimum=5)
+# How often beat claims due rows (seconds); tests and benchmarks shorten it.
+REMINDERS_DISPATCH_SECONDS = env_float("REMINDERS_DISPATCH_SECONDS", 60.0)
+# Failed sends are retried with doubling waits from this base, then marked failed.
+REMINDERS_MAX_ATTEMPTS = env_int("REMINDERS_MAX_ATTEMPTS", 5, minimum=1)
+REMINDERS_RETRY_SECONDS = env_int("REMINDERS_RETRY_SECONDS", 60, minimum=1)
+# PostgreSQL: "sent" marks commit without waiting for the disk flush (see dispatch.py);
+# a database-server crash may then resend a second's worth of reminders, never lose one.
+REMINDERS_ASYNC_COMMIT = env_bool("REMINDERS_ASYNC_COMMIT", True)
+# Reminder rows are created this far ahead of each meeting.
+REMINDERS_HORIZON_HOURS = env_int("REMINDERS_HORIZON_HOURS", 48, minimum=26)
+# Unconfirmed requests are deleted after this many hours.
+REMINDERS_CONFIRM_HOURS = env_int("REMINDERS_CONFIRM_HOURS", 48, minimum=1)
+# Sign-up limits, so the form cannot flood someone's inbox.
+REMINDERS_SIGNUPS_PER_ADDRESS_PER_HOUR = env_int(
+    "REMINDERS_SIGNUPS_PER_ADDRESS_PER_HOUR", 3, minimum=1
+)
+REMINDERS_SIGNUPS_PER_IP_PER_HOUR = env_int("REMINDERS_SIGNUPS_PER_IP_PER_HOUR", 20, minimum=1)
+REMINDERS_PENDING_PER_ADDRESS = env_int("REMINDERS_PENDING_PER_ADDRESS", 3, minimum=1)
+# Sent, skipped and failed rows (no personal data) are kept this long, then deleted.
+REMINDERS_KEEP_DAYS = env_int("REMINDERS_KEEP_DAYS", 30, minimum=1)
+
+# The Twilio-compatible SMS adapter (SMS_BACKEND=groups.sms.twilio.TwilioBackend).
+SMS_TWILIO_API_URL = env_url(
+    "SMS_TWILIO_API_URL", schemes=("https", "http"), default="https://api.twilio.com"
+)
+SMS_TWILIO_ACCOUNT_SID = env_str("SMS_TWILIO_ACCOUNT_SID")
+SMS_TWILIO_AUTH_TOKEN = env_str("SMS_TWILIO_AUTH_TOKEN")
+SMS_TWILIO_FROM = env_str("SMS_TWILIO_FROM")
+SMS_TIMEOUT = env_float("SMS_TIMEOUT", 10.0)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/hsds/", include("groups.hsds.urls")),
     path("moderation/partners/", include("groups.feeds.urls")),
+    path("", include("groups.reminders.urls")),
     path("", include("groups.urls")),
 ]
 

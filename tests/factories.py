@@ -97,3 +97,21 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     format = Partner.Format.HSDS_JSON
     time_zone = "America/Chicago"
+
+
+# --- Meeting reminders ---------------------------------------------------------------
+
+
+class ReminderSubscriptionFactory(factory.django.DjangoModelFactory):
+    """A confirmed subscription to every meeting, the day before, by email."""
+
+    class Meta:
+        model = "groups.ReminderSubscription"
+
+    group = factory.SubFactory(GroupFactory)
+    email = factory.Sequence(lambda n: f"resident{n}@example.org")
+    address_key = factory.Sequence(lambda n: f"{n:064x}")
+    meetings = "all"
+    timing = "day_before"
+    language = "en"
+    confirmed_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=7))

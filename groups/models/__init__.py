@@ -21,3 +21,7 @@ __all__ += [
     "RejectedRecord",
     "StagedRecord",
 ]
+
+from groups.models.reminders import Reminder, ReminderSubscription  # noqa: E402
+
+__all__ += ["Reminder", "ReminderSubscription"]
