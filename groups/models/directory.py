@@ -221,7 +221,26 @@ class Group(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "grid_cell"], name="group_search_cell"),
+            # The search prefilter (DESIGN.md, measured): grid cells, then the
+            # distance and the filter columns straight from the index.
+            models.Index(
+                fields=[
+                    "status",
+                    "grid_cell",
+                    "latitude",
+                    "longitude",
+                    "format",
+                    "cost",
+                    "accessibility",
+                    "transport",
+                    "languages",
+                    "facilitation",
+                    "audience",
+                    "topics",
+                    "accepting_new_members",
+                ],
+                name="group_search_grid",
+            ),
             models.Index(fields=["status", "format"], name="group_search_format"),
             models.Index(fields=["organization", "status"], name="group_org_status"),
         ]
