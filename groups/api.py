@@ -11,6 +11,7 @@ from groups.forms import PageForm
 from groups.models import Group
 from groups.vocabularies import ALL, COST, FACILITATION, FORMAT
 
+
 def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path)
 
@@ -31,7 +32,10 @@ def group_summary(request, group: Group) -> dict:
         "api_url": _absolute(request, reverse("groups:api_detail", args=[group.pk])),
         "organization": group.organization.name,
         "format": {"code": group.format, "label": FORMAT.label(group.format)},
-        "facilitation": {"code": group.facilitation, "label": FACILITATION.label(group.facilitation)},
+        "facilitation": {
+            "code": group.facilitation,
+            "label": FACILITATION.label(group.facilitation),
+        },
         "registration_required": group.registration_required,
         "accepting_new_members": group.accepting_new_members,
         "distance_km": round(group.distance_km, 2) if group.distance_km is not None else None,

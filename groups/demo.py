@@ -67,7 +67,14 @@ RULES = [
     ("FREQ=WEEKLY;BYDAY={day},{day2}", "twice weekly"),
 ]
 DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-TIMES = [dt.time(10, 0), dt.time(12, 30), dt.time(14, 0), dt.time(18, 0), dt.time(18, 30), dt.time(19, 0)]
+TIMES = [
+    dt.time(10, 0),
+    dt.time(12, 30),
+    dt.time(14, 0),
+    dt.time(18, 0),
+    dt.time(18, 30),
+    dt.time(19, 0),
+]
 ORGANIZATIONS = [
     ("Riverside Peer Network", "riverside-peer-network"),
     ("Hillcrest Wellbeing", "hillcrest-wellbeing"),
@@ -124,8 +131,16 @@ def _group_fields(rng: random.Random, topic: str, extra_language: str) -> dict:
         "audience": tuple(
             _pick(
                 rng,
-                ["young_adults", "older_adults", "lgbtq", "veterans", "families_carers", "women",
-                 "men", "students"],
+                [
+                    "young_adults",
+                    "older_adults",
+                    "lgbtq",
+                    "veterans",
+                    "families_carers",
+                    "women",
+                    "men",
+                    "students",
+                ],
                 1,
             )
         ),
@@ -139,8 +154,17 @@ def _group_fields(rng: random.Random, topic: str, extra_language: str) -> dict:
         "accessibility": tuple(
             _pick(
                 rng,
-                ["step_free", "accessible_toilet", "hearing_loop", "large_print", "quiet_room",
-                 "childcare", "gender_neutral_toilet", "service_animals", "seating"],
+                [
+                    "step_free",
+                    "accessible_toilet",
+                    "hearing_loop",
+                    "large_print",
+                    "quiet_room",
+                    "childcare",
+                    "gender_neutral_toilet",
+                    "service_animals",
+                    "seating",
+                ],
                 4,
             )
         ),
@@ -212,7 +236,12 @@ def demo_seed(*, seed: int = 2026, say: Callable[[str], None] = print) -> dict:
                     format=rng.choices(["in_person", "hybrid"], [85, 15])[0],
                     location=location,
                     transport=tuple(
-                        _pick(rng, ["near_transit", "parking", "ride_help", "accessible_parking"], 3, 1)
+                        _pick(
+                            rng,
+                            ["near_transit", "parking", "ride_help", "accessible_parking"],
+                            3,
+                            1,
+                        )
                     ),
                     **fields,
                 )
@@ -223,7 +252,9 @@ def demo_seed(*, seed: int = 2026, say: Callable[[str], None] = print) -> dict:
         for _i in range(ONLINE_GROUPS):
             topic = rng.choice(list(TOPIC_NAMES))
             fields = _group_fields(rng, topic, rng.choice(["es", "zh", "vi", "ar"]))
-            fields["accessibility"] = tuple(_pick(rng, ["captions", "large_print", "sign_language"], 2))
+            fields["accessibility"] = tuple(
+                _pick(rng, ["captions", "large_print", "sign_language"], 2)
+            )
             groups.append(
                 Group(
                     organization=rng.choice(orgs),
@@ -237,7 +268,7 @@ def demo_seed(*, seed: int = 2026, say: Callable[[str], None] = print) -> dict:
         Group.objects.bulk_create(groups, batch_size=500)
         zones = {a[1]: a[3] for a in AREAS}
         for group in groups:
-            zone = zones.get(group.location.city if group.location else "", None)
+            zone = zones.get(group.location.city if group.location else "")
             if zone is None:
                 zone = _zone_for(group)
             schedules.append(_schedule(rng, group, zone))
@@ -261,8 +292,20 @@ def _zone_for(group: Group) -> str:
 
 def _demo_accounts(provider: Organization, agency: Organization) -> None:
     for email, name, org, role, staff in [
-        ("organizer@demo.kindred.invalid", "Olivia Organizer", provider, Membership.Role.ORGANIZER, False),
-        ("caseworker@demo.kindred.invalid", "Carla Caseworker", agency, Membership.Role.CASE_WORKER, False),
+        (
+            "organizer@demo.kindred.invalid",
+            "Olivia Organizer",
+            provider,
+            Membership.Role.ORGANIZER,
+            False,
+        ),
+        (
+            "caseworker@demo.kindred.invalid",
+            "Carla Caseworker",
+            agency,
+            Membership.Role.CASE_WORKER,
+            False,
+        ),
         ("moderator@demo.kindred.invalid", "Morgan Moderator", None, None, True),
     ]:
         user = User.objects.filter(email=email).first()

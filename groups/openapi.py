@@ -193,7 +193,12 @@ def document() -> dict:
                     "operationId": "getGroup",
                     "summary": "One published group",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
                     ],
                     "responses": {
                         "200": {

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from groups import geo
@@ -16,6 +16,29 @@ from groups.schedule import ScheduleError, zone
 from groups.search.filters import GroupSearchFilter
 
 PER_PAGE = 20
+# What a result in a list shows (the page's cards and the API's results).
+LIST_COLUMNS = (
+    "id",
+    "name",
+    "format",
+    "facilitation",
+    "registration_required",
+    "accepting_new_members",
+    "cost",
+    "cost_amount",
+    "cost_detail",
+    "languages",
+    "accessibility",
+    "transport",
+    "topics",
+    "audience",
+    "latitude",
+    "longitude",
+    "next_meeting_at",
+    "organization__name",
+    "location__city",
+    "location__region",
+)
 NEXT_MEETINGS = 6
 
 
@@ -54,22 +77,27 @@ def _public_groups() -> QuerySet:
 
 
 def _with_display_data(ids: list[int]) -> list[Group]:
-    """The rows shown, in the order given, with what the page and the API print."""
+    """The rows shown, in the order given, with what the page and the API print.
+
+    One query: the group's time zone (of its first schedule) comes as a subquery
+    rather than a prefetch, which would cost a second query and its set-up.
+    """
+    if not ids:
+        return []
+    first_zone = Schedule.objects.filter(group=OuterRef("pk")).order_by("id").values("time_zone")
     rows = (
         Group.objects.filter(pk__in=ids)
         .select_related("organization", "location")
-        .prefetch_related(
-            Prefetch(
-                "schedules",
-                queryset=Schedule.objects.only("id", "group_id", "time_zone").order_by("id"),
-            )
-        )
+        .only(*LIST_COLUMNS)
+        .annotate(display_time_zone=Subquery(first_zone[:1]))
     )
     by_id = {group.pk: group for group in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def group_time_zone(group: Group) -> str:
+    if hasattr(group, "display_time_zone"):  # annotated by _with_display_data
+        return group.display_time_zone or settings.KINDRED_DEFAULT_TIME_ZONE
     schedules = list(group.schedules.all())
     return schedules[0].time_zone if schedules else settings.KINDRED_DEFAULT_TIME_ZONE
 
@@ -90,12 +118,12 @@ def _decorate(groups: list[Group], place: Place | None) -> None:
             tz = zone(group_time_zone(group))
         except ScheduleError:
             tz = zone(settings.KINDRED_DEFAULT_TIME_ZONE)
-        group.next_meeting_local = group.next_meeting_at.astimezone(tz) if group.next_meeting_at else None
+        group.next_meeting_local = (
+            group.next_meeting_at.astimezone(tz) if group.next_meeting_at else None
+        )
 
 
-def group_search(
-    *, params: Mapping, page: int = 1, per_page: int = PER_PAGE
-) -> SearchResults:
+def group_search(*, params: Mapping, page: int = 1, per_page: int = PER_PAGE) -> SearchResults:
     """One page of published groups matching `params` (the FilterSet's parameters).
 
     Near a place and ordered by distance, the groups in the circle (ordered by
@@ -111,8 +139,7 @@ def group_search(
     if filterset.ordering_used == "distance" and filterset.located_part is not None:
         ids, count = _two_part_page(filterset, start, per_page)
     else:
-        ids = list(queryset.values_list("id", flat=True)[start : start + per_page])
-        count = start + len(ids) if 0 < len(ids) < per_page or (start == 0 and not ids) else queryset.count()
+        ids, count = _ids_and_count(queryset, start, per_page)
     results.count = count
     results.num_pages = max(1, math.ceil(count / per_page))
     results.page = max(page, 1)
@@ -121,28 +148,30 @@ def group_search(
     return results
 
 
-def _two_part_page(filterset: GroupSearchFilter, start: int, per_page: int):
-    located = filterset.located_part.order_by(F("_d2").asc(), "id").values_list("id", flat=True)
-    ids = list(located[start : start + per_page])
-    if start == 0 and len(ids) < per_page:
-        located_count = len(ids)
-    else:
-        located_count = located.count()
-    remote = filterset.remote_part
-    if remote is None:
-        return ids, located_count
-    remote = remote.order_by(F("next_meeting_at").asc(nulls_last=True), "name", "id").values_list(
-        "id", flat=True
+def _ids_and_count(queryset: QuerySet, start: int, limit: int) -> tuple[list[int], int]:
+    """A slice of ids and the total in one query (a window count over the same rows)."""
+    if limit <= 0:
+        return [], queryset.count()
+    rows = list(
+        queryset.annotate(_total=Window(Count("id"))).values_list("id", "_total")[
+            start : start + limit
+        ]
     )
-    end = start + per_page
-    if end > located_count:
-        at = max(0, start - located_count)
-        requested = end - located_count - at
-        remote_ids = list(remote[at : at + requested])
-        ids += remote_ids
-        if len(remote_ids) < requested and (remote_ids or at == 0):
-            return ids, located_count + at + len(remote_ids)
-    return ids, located_count + remote.count()
+    if rows:
+        return [pk for pk, _total in rows], rows[0][1]
+    return [], (queryset.count() if start else 0)
+
+
+def _two_part_page(filterset: GroupSearchFilter, start: int, per_page: int):
+    """Groups in the circle by distance, then online ones by next meeting: ids and total."""
+    located = filterset.located_part.order_by(F("_d2").asc(), "id")
+    ids, located_count = _ids_and_count(located, start, per_page)
+    if filterset.remote_part is None:
+        return ids, located_count
+    remote = filterset.remote_part.order_by(F("next_meeting_at").asc(nulls_last=True), "name", "id")
+    at = max(0, start - located_count)
+    remote_ids, remote_count = _ids_and_count(remote, at, start + per_page - located_count - at)
+    return ids + remote_ids, located_count + remote_count
 
 
 def group_for_public_page(*, pk: int) -> Group:

@@ -88,7 +88,9 @@ def geocode_offline(query: str) -> Result | None:
             return _from_entry(entry, "zip", f"{zip_match.group(1)} ({entry.label})")
         if text == zip_match.group(0).strip():
             return Result(
-                message=_("“%(query)s” is not a ZIP code we know. Check the digits, or type a city.")
+                message=_(
+                    "“%(query)s” is not a ZIP code we know. Check the digits, or type a city."
+                )
                 % {"query": query}
             )
     parts = [p.strip() for p in text.split(",") if p.strip()]
@@ -105,8 +107,10 @@ def geocode_offline(query: str) -> Result | None:
     if len(parts) == 1 and len(words) == 2:
         attempts.append((words[0], words[1]))
     for name, qualifier in attempts:
-        if qualifier and (normal := gazetteer.normalize(qualifier)) and (
-            normal in gaz.states or normal in gaz.countries
+        if (
+            qualifier
+            and (normal := gazetteer.normalize(qualifier))
+            and (normal in gaz.states or normal in gaz.countries)
         ):
             found = gaz.candidates(name, qualifier)
             if found:

@@ -87,9 +87,7 @@ def geocode(query: str) -> tuple[float, float, str] | None:
         )
         return None
     value = (
-        (float(location.latitude), float(location.longitude), "")
-        if location is not None
-        else _MISS
+        (float(location.latitude), float(location.longitude), "") if location is not None else _MISS
     )
     try:
         cache.set(key, value, settings.KINDRED_GEOCODER_CACHE_SECONDS)

@@ -241,7 +241,23 @@ class Group(models.Model):
                 ],
                 name="group_search_grid",
             ),
-            models.Index(fields=["status", "format"], name="group_search_format"),
+            # Online and phone groups (no location), ordered by their next meeting.
+            models.Index(
+                fields=[
+                    "status",
+                    "format",
+                    "next_meeting_at",
+                    "cost",
+                    "accessibility",
+                    "transport",
+                    "languages",
+                    "facilitation",
+                    "audience",
+                    "topics",
+                    "accepting_new_members",
+                ],
+                name="group_search_remote",
+            ),
             models.Index(fields=["organization", "status"], name="group_org_status"),
         ]
 

@@ -6,18 +6,21 @@
    instead of a long IN list.
 2. Radius and order: a flat-earth squared distance in degrees, computed in SQL
    without trigonometric functions so SQLite and PostgreSQL evaluate it alike:
-   dlat² + (dlng · k)², where k = cos(latitude) linearized around the search
-   point (cos φ ≈ cos φ0 − sin φ0 · Δφ), which keeps the east-west scale right
-   across the circle even at high latitude. Across the antimeridian dlng wraps.
+   dlat² + (dlng · k)², where k is the cosine of the mid-latitude, linearized
+   around the search point (cos φm ≈ cos φ0 − sin φ0 · Δφ/2), which keeps the
+   east-west scale right across the circle even at high latitude. Across the antimeridian dlng wraps.
 3. Distances shown to people: haversine in Python, for the rows on the page.
 """
 
 import math
 from dataclasses import dataclass
 
-from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
+from django.db import connection
+from django.db.models import FloatField, Q
+from django.db.models.expressions import RawSQL
 
 from groups import geo
+from groups.models import Group
 
 KM_PER_DEGREE = math.pi * geo.EARTH_RADIUS_KM / 180  # along a meridian
 MAX_IN_CELLS = 400
@@ -73,7 +76,9 @@ class Circle:
         rows, columns = self.grid_rows(), self.grid_columns()
         count = len(rows) * sum(last - first + 1 for first, last in columns)
         if count <= MAX_IN_CELLS:
-            cells = [row * _COLS + col for row in rows for a, b in columns for col in range(a, b + 1)]
+            cells = [
+                row * _COLS + col for row in rows for a, b in columns for col in range(a, b + 1)
+            ]
             return Q(grid_cell__in=cells)
         q = Q()
         for row in rows:
@@ -81,31 +86,44 @@ class Circle:
                 q |= Q(grid_cell__range=(row * _COLS + first, row * _COLS + last))
         return q
 
-    def squared_distance(self) -> ExpressionWrapper:
-        """Flat-earth squared distance in degrees², as an SQL expression."""
+    def squared_distance(self) -> RawSQL:
+        """Flat-earth squared distance in degrees², as one SQL expression.
+
+        Written as SQL text (portable arithmetic only) rather than nested ORM
+        expressions: building and compiling those cost more than the query itself.
+        """
         lat0, lng0 = self.latitude, self.longitude
-        dlat = F("latitude") - Value(lat0)
+        table = connection.ops.quote_name(Group._meta.db_table)
+        lat = f"{table}.{connection.ops.quote_name('latitude')}"
+        lng = f"{table}.{connection.ops.quote_name('longitude')}"
+        dlat = f"({lat} - %s)"
         if self.crosses_antimeridian():
             if lng0 >= 0:
-                dlng = Case(
-                    When(longitude__lt=lng0 - 180, then=F("longitude") + Value(360.0 - lng0)),
-                    default=F("longitude") - Value(lng0),
-                    output_field=FloatField(),
-                )
+                dlng = f"(CASE WHEN {lng} < %s THEN {lng} + %s ELSE {lng} - %s END)"
+                dlng_params = [lng0 - 180, 360.0 - lng0, lng0]
             else:
-                dlng = Case(
-                    When(longitude__gt=lng0 + 180, then=F("longitude") - Value(360.0 + lng0)),
-                    default=F("longitude") - Value(lng0),
-                    output_field=FloatField(),
-                )
+                dlng = f"(CASE WHEN {lng} > %s THEN {lng} - %s ELSE {lng} - %s END)"
+                dlng_params = [lng0 + 180, 360.0 + lng0, lng0]
         else:
-            dlng = F("longitude") - Value(lng0)
+            dlng, dlng_params = f"({lng} - %s)", [lng0]
+        # cos of the mid-latitude, linearized: cos φm ≈ cos φ0 − sin φ0 · Δφ/2.
         cos0 = math.cos(math.radians(lat0))
-        sin0 = math.sin(math.radians(lat0)) * math.pi / 180
-        scale = Value(cos0) - Value(sin0) * dlat
-        return ExpressionWrapper(
-            dlat * dlat + dlng * dlng * scale * scale, output_field=FloatField()
-        )
+        half_sin0 = math.sin(math.radians(lat0)) * math.pi / 360
+        scale = f"(%s - %s * {dlat})"
+        sql = f"({dlat} * {dlat} + {dlng} * {dlng} * {scale} * {scale})"
+        params = [
+            lat0,
+            lat0,
+            *dlng_params,
+            *dlng_params,
+            cos0,
+            half_sin0,
+            lat0,
+            cos0,
+            half_sin0,
+            lat0,
+        ]
+        return RawSQL(sql, params, output_field=FloatField())
 
     def max_squared_distance(self) -> float:
         return self.radius_degrees**2

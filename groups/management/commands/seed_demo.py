@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing if groups already exist."
         )
-        parser.add_argument("--seed", type=int, default=2026, help="Random seed (same data each run).")
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="Random seed (same data each run)."
+        )
 
     def handle(self, *args, if_empty=False, seed=2026, **options):
         if if_empty and Group.objects.exists():
