@@ -205,7 +205,7 @@ def demo_seed(*, seed: int = 2026, say: Callable[[str], None] = print) -> dict:
         _demo_accounts(orgs[0], agency)
         schedules: list[Schedule] = []
         groups: list[Group] = []
-        for area, city, state, zone, radius, count, extra_language in AREAS:
+        for area, city, state, _zone, radius, count, extra_language in AREAS:
             zips = _zips_near(city, state, radius)
             say(f"  {area}: {count} groups across {len(zips)} ZIP codes")
             for _i in range(count):
@@ -222,7 +222,8 @@ def demo_seed(*, seed: int = 2026, say: Callable[[str], None] = print) -> dict:
                     geocode_status=Location.GeocodeStatus.OK,
                     directions=rng.choice(
                         [
-                            "Bus stop outside. Enter by the side door; the room is on the ground floor.",
+                            "Bus stop outside. Enter by the side door; the room is on the "
+                            "ground floor.",
                             "Free parking behind the building. Ring the bell marked ‘Groups’.",
                             "Two blocks from the train station. Take the elevator to floor 2.",
                         ]

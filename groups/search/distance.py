@@ -8,7 +8,8 @@
    without trigonometric functions so SQLite and PostgreSQL evaluate it alike:
    dlat² + (dlng · k)², where k is the cosine of the mid-latitude, linearized
    around the search point (cos φm ≈ cos φ0 − sin φ0 · Δφ/2), which keeps the
-   east-west scale right across the circle even at high latitude. Across the antimeridian dlng wraps.
+   east-west scale right across the circle even at high latitude. Across the
+   antimeridian dlng wraps.
 3. Distances shown to people: haversine in Python, for the rows on the page.
 """
 
@@ -123,7 +124,8 @@ class Circle:
             half_sin0,
             lat0,
         ]
-        return RawSQL(sql, params, output_field=FloatField())
+        # Only numbers computed here are interpolated, as bound parameters.
+        return RawSQL(sql, params, output_field=FloatField())  # noqa: S611
 
     def max_squared_distance(self) -> float:
         return self.radius_degrees**2
