@@ -44,7 +44,7 @@ def test_page_shows_schedule_in_words_meetings_and_directions(client, group):
     assert "Use the side door by the bike racks." in html
     assert "Near public transit" in html
     assert "What to expect at a first visit" in html
-    assert 'href="/groups/%d/calendar.ics"' % group.pk in html
+    assert f'href="/groups/{group.pk}/calendar.ics"' in html
 
 
 def test_page_lists_at_most_six_next_meetings(client):
