@@ -58,3 +58,47 @@ def filter_choices(field) -> str:
         boxes,
         format_html('<ul class="errorlist">{}</ul>', errors) if field.errors else "",
     )
+
+
+@register.simple_tag
+def group_badges(group) -> str:
+    """The "at a glance" badges of a group, in words (colour only decorates).
+
+    Built in Python: a results page shows 20 groups with up to 20 badges each.
+    """
+    from groups.vocabularies import ACCESSIBILITY, COST, FORMAT, LANGUAGES, TRANSPORT
+
+    cost = _("Cost: %(cost)s") % {"cost": COST.label(group.cost)}
+    if group.cost_amount:
+        cost += f" (${group.cost_amount})"
+    if group.facilitation == "peer":
+        led = _("Peer-led")
+    elif group.facilitation == "professional":
+        led = _("Professional")
+    else:
+        led = _("Peer-led and professional")
+    items = [
+        ("badge badge-cost" + (" badge-free" if group.cost == "free" else ""), "", cost),
+        ("badge", "", FORMAT.label(group.format)),
+        ("badge", "", led),
+        (
+            "badge",
+            "",
+            _("Registration needed") if group.registration_required else _("Drop in"),
+        ),
+    ]
+    if not group.accepting_new_members:
+        items.append(("badge badge-warning", "", _("Not taking new members")))
+    language = _("Language:")
+    items += [
+        ("badge badge-language", code, f"{language} {LANGUAGES.label(code)}")
+        for code in group.languages
+    ]
+    items += [("badge badge-access", "", ACCESSIBILITY.label(c)) for c in group.accessibility]
+    items += [("badge badge-transport", "", TRANSPORT.label(c)) for c in group.transport]
+    lis = format_html_join(
+        "",
+        '<li class="{}"{}>{}</li>',
+        ((cls, format_html(' lang="{}"', lang) if lang else "", text) for cls, lang, text in items),
+    )
+    return format_html('<ul class="badges" aria-label="{}">{}</ul>', _("At a glance"), lis)
