@@ -58,7 +58,12 @@ def occurrences_refresh(*, group_id: int, now: datetime | None = None) -> int:
     window_end = now + OCCURRENCE_WINDOW
     with transaction.atomic():
         # Locking the group row serializes two refreshes of the same group.
-        group = Group.objects.select_for_update().select_related("location").get(pk=group_id)
+        # of=("self",): PostgreSQL cannot lock the nullable side of the location join.
+        group = (
+            Group.objects.select_for_update(of=("self",))
+            .select_related("location")
+            .get(pk=group_id)
+        )
         existing = {
             (o.schedule_id, o.original_starts_at): o
             for o in Occurrence.objects.filter(group=group, original_starts_at__gte=now)

@@ -1,9 +1,12 @@
 """Meeting places are geocoded after commit, in bulk by a command; failures reach moderators."""
 
+from unittest import mock
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from groups import tasks
 from groups.models import Group, Location
 from groups.services import location_geocode_later
 from tests.factories import GroupFactory, LocationFactory
@@ -26,7 +29,10 @@ def test_saved_address_is_geocoded_after_commit_in_a_task(django_capture_on_comm
     location.refresh_from_db()
     assert location.geocode_status == Location.GeocodeStatus.PENDING  # nothing before commit
     assert len(callbacks) == 1
-    callbacks[0]()  # commit: the task runs (in-process without a broker)
+    with mock.patch.object(tasks.geocode_location, "delay") as delay:
+        callbacks[0]()  # commit
+    delay.assert_called_once_with(location.pk)  # the task gets the id only
+    tasks.geocode_location(location.pk)  # what the worker then runs
     location.refresh_from_db()
     assert location.geocode_status == Location.GeocodeStatus.OK
     assert location.latitude == pytest.approx(39.80, abs=0.05)
