@@ -239,6 +239,9 @@ class Group(models.Model):
                     "topics",
                     "accepting_new_members",
                 ],
+                # PostgreSQL needs the id in the index for an index-only scan
+                # (SQLite's rowid is in every index already).
+                include=["id"],
                 name="group_search_grid",
             ),
             # Online and phone groups (no location), ordered by their next meeting.
@@ -256,6 +259,7 @@ class Group(models.Model):
                     "topics",
                     "accepting_new_members",
                 ],
+                include=["id"],
                 name="group_search_remote",
             ),
             models.Index(fields=["organization", "status"], name="group_org_status"),
