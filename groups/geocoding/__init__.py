@@ -18,7 +18,6 @@ from groups.geocoding import gazetteer, online
 logger = logging.getLogger(__name__)
 
 ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
-ANY_ZIP_RE = re.compile(r"(?<![\d-])(\d{5})(?:-\d{4})?(?!\d)")
 MAX_QUERY_LENGTH = 200
 # A place this many times more populous than the next one of the same name is
 # what people mean by the bare name ("Chicago", not Chicago Heights).
@@ -81,12 +80,13 @@ def geocode_offline(query: str) -> Result | None:
     """The gazetteer's answer, or None if it has never heard of the place."""
     gaz = gazetteer.get()
     text = " ".join(query.split())
-    zip_match = ZIP_RE.search(text) or (ANY_ZIP_RE.search(text) if "," in text else None)
+    # A ZIP code is the last thing typed ("…, IL 62701"), never a house number in front.
+    zip_match = ZIP_RE.search(text.rsplit(",", 1)[-1])
     if zip_match:
         entry = gaz.zips.get(zip_match.group(1))
         if entry is not None:
             return _from_entry(entry, "zip", f"{zip_match.group(1)} ({entry.label})")
-        if text == zip_match.group(0).strip():
+        if text.strip() == zip_match.group(0).strip():
             return Result(
                 message=_(
                     "“%(query)s” is not a ZIP code we know. Check the digits, or type a city."

@@ -108,3 +108,8 @@ def test_online_misses_are_cached_too():
         geocode("Qwxzy Place, Nowhere Land")
         geocode("qwxzy place,  nowhere land")  # same once normalized
     network.assert_called_once()
+
+
+def test_a_house_number_is_not_taken_for_a_zip_code():
+    result = geocode("12345 Main St, Chicago, IL")
+    assert result.found and result.place.label == "Chicago, IL"
