@@ -141,6 +141,24 @@ COLUMNS = [
 
 
 def load(n: int, organization_id: int, say=print) -> None:
+    """Insert n rows with the search indexes dropped, then rebuild them (much faster)."""
+    search_indexes = [i for i in Group._meta.indexes if i.name.startswith("group_search")]
+    with connection.schema_editor() as editor:
+        for index in search_indexes:
+            editor.execute(f"DROP INDEX IF EXISTS {editor.quote_name(index.name)}")
+    _insert(n, organization_id, say)
+    say("    building the search indexes")
+    with connection.schema_editor() as editor:
+        for index in search_indexes:
+            editor.add_index(Group, index)
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(Group._meta.db_table)
+        cursor.execute(
+            f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql" else "ANALYZE"
+        )
+
+
+def _insert(n: int, organization_id: int, say=print) -> None:
     table = Group._meta.db_table
     batch = 100_000
     if connection.vendor == "postgresql":
@@ -151,7 +169,6 @@ def load(n: int, organization_id: int, say=print) -> None:
                     copy.write_row(row)
                     if i and i % batch == 0:
                         say(f"    {i:,} rows")
-            cursor.execute(f"VACUUM ANALYZE {table}")
         return
     sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
     chunk = []
@@ -165,7 +182,6 @@ def load(n: int, organization_id: int, say=print) -> None:
                 say(f"    {i:,} rows")
         if chunk:
             _sqlite_batch(cursor, sql, chunk)
-        cursor.execute("ANALYZE")
 
 
 def _sqlite_batch(cursor, sql, chunk):
