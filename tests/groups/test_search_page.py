@@ -97,7 +97,7 @@ def test_next_meeting_is_shown_in_the_group_local_time(client):
 
     occurrences_refresh(group_id=group.pk)
     html = client.get(URL, {"near": "62701"}).content.decode()
-    assert "6:00 PM PST" in html
+    assert "6 p.m. PST" in html
 
 
 def test_empty_state_suggests_a_wider_radius_and_online_groups(client):
