@@ -177,3 +177,17 @@ def test_unknown_place_message_suggests_real_places(client):
     html = response.content.decode()
     assert "We couldn&#x27;t find “Sprngfield”. Did you mean Springfield" in html
     assert 'value="Sprngfield"' in html  # what was typed is kept
+
+
+def test_pages_run_on_from_nearby_groups_into_online_ones():
+    for i in range(22):
+        located_group(latitude=39.80 + i * 0.001, longitude=-89.64, name=f"Near {i:02d}")
+    for i in range(3):
+        synced(OnlineGroupFactory(name=f"Online {i}"))
+    first = group_search(params={"near": "62701"}, page=1)
+    second = group_search(params={"near": "62701"}, page=2)
+    assert first.count == second.count == 25
+    assert [g.name for g in first.groups] == [f"Near {i:02d}" for i in range(20)]
+    assert [g.name for g in second.groups][:2] == ["Near 20", "Near 21"]
+    assert {g.name for g in second.groups[2:]} == {"Online 0", "Online 1", "Online 2"}
+    assert group_search(params={"near": "62701"}, page=3).groups == []
