@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from groups import openapi as openapi_document
 from groups import selectors
 from groups.forms import PageForm
 from groups.models import Group
-from groups.vocabularies import ALL, COST, FACILITATION, FORMAT
+from groups.vocabularies import ALL
 
 
 def _absolute(request, path: str) -> str:
@@ -20,29 +21,49 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+_LABELS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _labels(vocabulary: str) -> dict[str, str]:
+    """The vocabulary's labels in the active language, translated once per process."""
+    key = (vocabulary, get_language() or "")
+    if key not in _LABELS:
+        _LABELS[key] = {code: str(text) for code, text in ALL[vocabulary].terms}
+    return _LABELS[key]
+
+
 def _codes(vocabulary: str, codes) -> list[dict]:
-    return [{"code": code, "label": ALL[vocabulary].label(code)} for code in codes]
+    labels = _labels(vocabulary)
+    return [{"code": code, "label": labels[code]} for code in codes]
+
+
+def _one(vocabulary: str, code: str) -> dict:
+    return {"code": code, "label": _labels(vocabulary)[code]}
 
 
 def group_summary(request, group: Group) -> dict:
+    # One reverse() per request, not two per group: the pk goes into a template URL.
+    if not hasattr(request, "_kindred_url_templates"):
+        request._kindred_url_templates = (
+            _absolute(request, reverse("groups:detail", args=[999999999])),
+            _absolute(request, reverse("groups:api_detail", args=[999999999])),
+        )
+    page_url, api_url = request._kindred_url_templates
     return {
         "id": group.pk,
         "name": group.name,
-        "url": _absolute(request, reverse("groups:detail", args=[group.pk])),
-        "api_url": _absolute(request, reverse("groups:api_detail", args=[group.pk])),
+        "url": page_url.replace("999999999", str(group.pk)),
+        "api_url": api_url.replace("999999999", str(group.pk)),
         "organization": group.organization.name,
-        "format": {"code": group.format, "label": FORMAT.label(group.format)},
-        "facilitation": {
-            "code": group.facilitation,
-            "label": FACILITATION.label(group.facilitation),
-        },
+        "format": _one("format", group.format),
+        "facilitation": _one("facilitation", group.facilitation),
         "registration_required": group.registration_required,
         "accepting_new_members": group.accepting_new_members,
         "distance_km": round(group.distance_km, 2) if group.distance_km is not None else None,
         "next_meeting": _iso(group.next_meeting_local),
         "cost": {
             "code": group.cost,
-            "label": COST.label(group.cost),
+            "label": _labels("cost")[group.cost],
             "amount": str(group.cost_amount) if group.cost_amount is not None else None,
             "detail": group.cost_detail,
         },
