@@ -25,4 +25,11 @@ app.conf.beat_schedule = {
         "task": "groups.refresh_all_occurrences",
         "schedule": crontab(minute=7),
     },
+    # Safety net for meeting places whose after-commit geocoding task was lost
+    # (broker restart): every hour, at most 200 places still pending. Idempotent:
+    # a place leaves "pending" once tried.
+    "geocode-pending-locations": {
+        "task": "groups.geocode_pending_locations",
+        "schedule": crontab(minute=37),
+    },
 }

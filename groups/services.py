@@ -158,3 +158,21 @@ def location_geocode_later(*, location_id: int) -> None:
     from groups import tasks
 
     transaction.on_commit(lambda: tasks.geocode_location.delay(location_id))
+
+
+def locations_geocode_pending(*, limit: int = 200) -> int:
+    """Geocode places still pending (a queued task lost with a broker restart, say).
+
+    Bounded per run so an online geocoder's rate limit is respected. Returns how many
+    places it tried.
+    """
+    from groups.models import Location
+
+    ids = list(
+        Location.objects.filter(geocode_status=Location.GeocodeStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for location_id in ids:
+        location_geocode(location_id=location_id)
+    return len(ids)

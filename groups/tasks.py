@@ -16,3 +16,8 @@ def refresh_all_occurrences() -> None:
 @shared_task(name="groups.geocode_location")
 def geocode_location(location_id: int) -> None:
     services.location_geocode(location_id=location_id)
+
+
+@shared_task(name="groups.geocode_pending_locations")
+def geocode_pending_locations() -> None:
+    services.locations_geocode_pending()

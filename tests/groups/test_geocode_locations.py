@@ -79,3 +79,13 @@ def test_unlocated_page_is_for_moderators_only(client, login, organizer_a, case_
     for user in (organizer_a, case_worker_a):
         login(client, user)
         assert client.get(URL).status_code == 404
+
+
+def test_hourly_job_geocodes_places_left_pending_and_twice_changes_nothing():
+    from groups.services import locations_geocode_pending
+
+    location = _pending(postcode="62701")
+    assert locations_geocode_pending() == 1
+    location.refresh_from_db()
+    assert location.geocode_status == Location.GeocodeStatus.OK
+    assert locations_geocode_pending() == 0
