@@ -62,6 +62,13 @@ app.conf.beat_schedule = {
         "task": "feeds.dispatch_due_imports",
         "schedule": crontab(minute="*/5"),
     },
+    # Safety net for meeting places whose after-commit geocoding task was lost
+    # (broker restart): every hour, at most 200 places still pending. Idempotent:
+    # a place leaves "pending" once tried.
+    "geocode-pending-locations": {
+        "task": "groups.geocode_pending_locations",
+        "schedule": crontab(minute=37),
+    },
 }
 
 # --- Meeting reminders (groups/reminders/) ---------------------------------------------

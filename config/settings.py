@@ -549,3 +549,15 @@ SMS_TWILIO_ACCOUNT_SID = env_str("SMS_TWILIO_ACCOUNT_SID")
 SMS_TWILIO_AUTH_TOKEN = env_str("SMS_TWILIO_AUTH_TOKEN")
 SMS_TWILIO_FROM = env_str("SMS_TWILIO_FROM")
 SMS_TIMEOUT = env_float("SMS_TIMEOUT", 10.0)
+
+# --- Directory search and geocoding (issue 3) -------------------------------------------
+# Empty: only the offline gazetteer is used and no address leaves the server.
+# A geopy service name (e.g. "nominatim") adds an online geocoder after it.
+KINDRED_GEOCODER = env_str("KINDRED_GEOCODER", "")
+KINDRED_GEOCODER_USER_AGENT = env_str("KINDRED_GEOCODER_USER_AGENT", "kindred-directory")
+KINDRED_GEOCODER_TIMEOUT = env_float("KINDRED_GEOCODER_TIMEOUT", 3.0)
+# Seconds between two calls to the online service (Nominatim's policy: at most 1 per second).
+KINDRED_GEOCODER_MIN_DELAY = env_float("KINDRED_GEOCODER_MIN_DELAY", 1.0)
+KINDRED_GEOCODER_CACHE_SECONDS = env_int("KINDRED_GEOCODER_CACHE_SECONDS", 30 * 24 * 3600)
+KINDRED_GEOCODER_COUNTRY = env_str("KINDRED_GEOCODER_COUNTRY", "US")
+KINDRED_MAX_RADIUS_KM = env_int("KINDRED_MAX_RADIUS_KM", 200, minimum=1)

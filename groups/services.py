@@ -58,6 +58,7 @@ def occurrences_refresh(*, group_id: int, now: datetime | None = None) -> int:
     window_end = now + OCCURRENCE_WINDOW
     with transaction.atomic():
         # Locking the group row serializes two refreshes of the same group.
+        # of=("self",): PostgreSQL cannot lock the nullable side of the location join.
         group = (
             Group.objects.select_for_update(of=("self",))
             .select_related("location")
@@ -119,3 +120,59 @@ def occurrences_refresh_all(*, now: datetime | None = None) -> int:
     for group_id in ids.iterator(chunk_size=500):
         created += occurrences_refresh(group_id=group_id, now=now)
     return created
+
+
+def location_geocode(*, location_id: int) -> str:
+    """Place a meeting location from its address; returns the new geocode status.
+
+    A failure leaves the groups listed without a distance and puts the place on
+    the moderators' "could not locate" page. Coordinates placed by hand are kept.
+    """
+    from groups.geocoding import geocode_address
+    from groups.models import Location
+
+    location = Location.objects.get(pk=location_id)
+    if location.geocode_status == Location.GeocodeStatus.MANUAL:
+        return location.geocode_status
+    place = geocode_address(
+        address_1=location.address_1,
+        city=location.city,
+        region=location.region,
+        postcode=location.postcode,
+        country=location.country,
+    )
+    if place is not None:
+        location.latitude, location.longitude = place.latitude, place.longitude
+        location.geocode_status = Location.GeocodeStatus.OK
+    else:
+        location.latitude = location.longitude = None
+        location.geocode_status = Location.GeocodeStatus.FAILED
+    location.save(update_fields=["latitude", "longitude", "geocode_status", "updated_at"])
+    for group in Group.objects.filter(location=location).select_related("location"):
+        group_sync_search_fields(group=group)
+    return location.geocode_status
+
+
+def location_geocode_later(*, location_id: int) -> None:
+    """Queue geocoding for after the current transaction commits (call on every address save)."""
+    from groups import tasks
+
+    transaction.on_commit(lambda: tasks.geocode_location.delay(location_id))
+
+
+def locations_geocode_pending(*, limit: int = 200) -> int:
+    """Geocode places still pending (a queued task lost with a broker restart, say).
+
+    Bounded per run so an online geocoder's rate limit is respected. Returns how many
+    places it tried.
+    """
+    from groups.models import Location
+
+    ids = list(
+        Location.objects.filter(geocode_status=Location.GeocodeStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for location_id in ids:
+        location_geocode(location_id=location_id)
+    return len(ids)

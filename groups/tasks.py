@@ -11,3 +11,13 @@ def refresh_occurrences(group_id: int) -> None:
 @shared_task(name="groups.refresh_all_occurrences")
 def refresh_all_occurrences() -> None:
     services.occurrences_refresh_all()
+
+
+@shared_task(name="groups.geocode_location")
+def geocode_location(location_id: int) -> None:
+    services.location_geocode(location_id=location_id)
+
+
+@shared_task(name="groups.geocode_pending_locations")
+def geocode_pending_locations() -> None:
+    services.locations_geocode_pending()

@@ -1,13 +1,108 @@
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from groups.models import Group
+from groups import calendar, selectors
+from groups.forms import PageForm
+from groups.models import Group, Occurrence
+from referrals.selectors import user_agency_ids
 
 
+@require_GET
 def search(request):
-    groups = Group.objects.published().select_related("organization")[:20]
-    return render(request, "groups/group_search.html", {"groups": groups})
+    page = PageForm(request.GET).page_number()
+    results = selectors.group_search(params=request.GET, page=page)
+    return render(
+        request,
+        "groups/group_search.html",
+        {
+            "results": results,
+            "form": results.filterset.form,
+            "searched": bool(request.GET),
+            "query_without_page": _without_page(request),
+            "can_refer": _can_refer(request),
+        },
+        status=200,
+    )
 
 
+def _can_refer(request) -> bool:
+    """A case worker (or agency admin) sees "Refer a client"; residents pay no query for it."""
+    return request.user.is_authenticated and bool(user_agency_ids(user=request.user))
+
+
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _public_group(pk: int) -> Group:
+    try:
+        return selectors.group_for_public_page(pk=pk)
+    except Group.DoesNotExist:
+        raise Http404 from None
+
+
+@require_GET
 def group_detail(request, pk: int):
-    group = get_object_or_404(Group.objects.published(), pk=pk)
-    return render(request, "groups/group_detail.html", {"group": group})
+    group = _public_group(pk)
+    selectors._decorate([group], None)
+    stale_days = settings.KINDRED_NOT_RECENTLY_CONFIRMED_AFTER_DAYS
+    context = {
+        "group": group,
+        "meetings": selectors.occurrences_upcoming(group=group),
+        "stale": (timezone.now() - group.last_verified_at).days > stale_days,
+        "stale_days": stale_days,
+        "can_refer": _can_refer(request),
+    }
+    return render(request, "groups/group_detail.html", context)
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def ics_occurrence(request, pk: int, occurrence_pk: int):
+    group = _public_group(pk)
+    occurrence = get_object_or_404(
+        Occurrence.objects.select_related("schedule"), pk=occurrence_pk, group=group
+    )
+    body = calendar.occurrence_ics(group=group, occurrence=occurrence)
+    return _ics_response(body, f"meeting-{occurrence.pk}.ics")
+
+
+@require_GET
+def ics_series(request, pk: int):
+    group = _public_group(pk)
+    return _ics_response(calendar.series_ics(group=group), f"group-{group.pk}.ics")
+
+
+def moderator_required(view):
+    """Signed-out people go to the login page; signed-in non-moderators get a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_moderator:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@moderator_required
+def unlocated(request):
+    return render(
+        request,
+        "groups/location_unlocated.html",
+        {"locations": selectors.locations_unlocated()},
+    )

@@ -7,6 +7,7 @@ position is its bit: append new terms at the end, never reorder or remove one.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -26,12 +27,20 @@ class Vocabulary:
     def choices(self) -> list[tuple[str, Promise]]:
         return list(self.terms)
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(code for code, _label in self.terms)
 
+    @cached_property
+    def _bits(self) -> tuple[tuple[int, str], ...]:
+        return tuple((1 << i, code) for i, code in enumerate(self.codes))
+
+    @cached_property
+    def _labels(self) -> dict:
+        return dict(self.terms)
+
     def label(self, code: str) -> str:
-        return str(dict(self.terms)[code])
+        return str(self._labels[code])
 
     def bit(self, code: str) -> int:
         try:
@@ -46,7 +55,9 @@ class Vocabulary:
         return mask
 
     def from_mask(self, mask: int) -> tuple[str, ...]:
-        return tuple(code for i, code in enumerate(self.codes) if mask & (1 << i))
+        if not mask:
+            return ()
+        return tuple(code for bit, code in self._bits if mask & bit)
 
     def ordered(self, codes: Iterable[str]) -> tuple[str, ...]:
         wanted = set(codes)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -296,7 +297,7 @@ def client_link(request, token: str):
         "referral": referral,
         "group": referral.group,
         "meetings": selectors.group_next_meetings(group=referral.group),
-        "remind_url": f"/groups/{referral.group_id}/remind/",
+        "remind_url": reverse("reminders:signup", args=[referral.group_id]),
         "answered": referral.status != Status.SENT,
     }
     # The page speaks the client's language unless they picked one with the switcher.

@@ -115,3 +115,30 @@ class ReminderSubscriptionFactory(factory.django.DjangoModelFactory):
     timing = "day_before"
     language = "en"
     confirmed_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=7))
+
+
+# --- Directory search (issue 3) -------------------------------------------------------------
+
+
+class OnlineGroupFactory(GroupFactory):
+    format = "online"
+    location = None
+    online_url = "https://meet.example.org/circle"
+
+
+def located_group(*, latitude: float, longitude: float, **kwargs) -> Group:
+    """A published group at a point, with its search columns synced as the app does."""
+    from groups.services import group_sync_search_fields
+
+    location = LocationFactory(latitude=latitude, longitude=longitude)
+    group = GroupFactory(location=location, **kwargs)
+    group_sync_search_fields(group=group)
+    return group
+
+
+def synced(group: Group) -> Group:
+    from groups.services import group_sync_search_fields
+
+    group_sync_search_fields(group=group)
+    group.refresh_from_db()
+    return group

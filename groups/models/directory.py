@@ -238,8 +238,47 @@ class Group(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "grid_cell"], name="group_search_cell"),
-            models.Index(fields=["status", "format"], name="group_search_format"),
+            # The search prefilter (DESIGN.md, measured): grid cells, then the
+            # distance and the filter columns straight from the index.
+            models.Index(
+                fields=[
+                    "status",
+                    "grid_cell",
+                    "latitude",
+                    "longitude",
+                    "format",
+                    "cost",
+                    "accessibility",
+                    "transport",
+                    "languages",
+                    "facilitation",
+                    "audience",
+                    "topics",
+                    "accepting_new_members",
+                    # Last, so PostgreSQL answers from the index alone (an INCLUDE
+                    # column would do, but SQLite warns about those).
+                    "id",
+                ],
+                name="group_search_grid",
+            ),
+            # Online and phone groups (no location), ordered by their next meeting.
+            models.Index(
+                fields=[
+                    "status",
+                    "format",
+                    "next_meeting_at",
+                    "cost",
+                    "accessibility",
+                    "transport",
+                    "languages",
+                    "facilitation",
+                    "audience",
+                    "topics",
+                    "accepting_new_members",
+                    "id",
+                ],
+                name="group_search_remote",
+            ),
             models.Index(fields=["organization", "status"], name="group_org_status"),
         ]
 

@@ -1,0 +1,1 @@
+"""Directory search: one FilterSet (filters.py) and the distance query (distance.py)."""

@@ -1,0 +1,302 @@
+"""The one FilterSet behind the search page and the JSON API.
+
+Several values inside one filter mean OR (`cost=free&cost=donation`, or
+`cost=free,donation`); different filters mean AND. Groups that meet online or
+by phone show whatever the location, unless `online=exclude`.
+"""
+
+import copy
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db import connections
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from groups.geocoding import Place, geocode
+from groups.models import Group
+from groups.search.distance import Circle
+from groups.vocabularies import (
+    ACCESSIBILITY,
+    AUDIENCE,
+    COST,
+    DAYS,
+    FACILITATION,
+    FORMAT,
+    LANGUAGES,
+    TIME_OF_DAY,
+    TOPICS,
+    TRANSPORT,
+)
+
+REMOTE_FORMATS = ("online", "phone")
+ONLINE_CHOICES = [
+    ("include", _("Include online and phone groups")),
+    ("only", _("Only online and phone groups")),
+    ("exclude", _("Only groups that meet in person")),
+]
+ORDERING_CHOICES = [
+    ("distance", pgettext_lazy("sort by", "Distance")),
+    ("next_meeting", pgettext_lazy("sort by", "Next meeting")),
+    ("name", pgettext_lazy("sort by", "Name")),
+]
+MAX_WORDS = 8
+
+
+class CommaSeparatedCheckboxes(forms.CheckboxSelectMultiple):
+    """Reads `cost=free&cost=donation` and `cost=free,donation` alike."""
+
+    def value_from_datadict(self, data, files, name):
+        values = super().value_from_datadict(data, files, name) or []
+        if isinstance(values, str):
+            values = [values]
+        return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+
+
+class SharedChoicesField(forms.MultipleChoiceField):
+    """A multiple choice field whose per-request copy shares its (immutable) choices.
+
+    Django deep-copies every form field on every request; for the ~100 vocabulary
+    choices of the search form that copying cost more than the search query.
+    """
+
+    def __deepcopy__(self, memo):
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.copy(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
+        result.validators = self.validators[:]
+        return result
+
+
+class SearchForm(forms.Form):
+    """Validation only: the place typed is geocoded here so a bad one is a field error."""
+
+    place: Place | None = None
+
+    def clean_near(self):
+        text = " ".join((self.cleaned_data.get("near") or "").split())
+        self.place = None
+        if not text:
+            return ""
+        result = geocode(text)
+        if not result.found:
+            raise forms.ValidationError(result.message, code="place_not_found")
+        self.place = result.place
+        return text
+
+
+def _multi(vocabulary, label, **kwargs):
+    return SharedChoicesFilter(
+        label=label,
+        choices=vocabulary.choices,
+        widget=CommaSeparatedCheckboxes,
+        distinct=False,  # one row per group already: DISTINCT would only slow the query
+        **kwargs,
+    )
+
+
+def _mask(field_name, vocabulary, label):
+    return _multi(vocabulary, label, field_name=field_name, method="filter_mask")
+
+
+class SharedChoicesFilter(django_filters.MultipleChoiceFilter):
+    field_class = SharedChoicesField
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class GroupSearchFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Words to look for"), method="filter_q", max_length=200, strip=True
+    )
+    near = django_filters.CharFilter(
+        label=_("Near (ZIP code, city or address)"), method="filter_nothing", max_length=200
+    )
+    radius_km = django_filters.NumberFilter(
+        label=_("Distance (km)"),
+        method="filter_nothing",
+        min_value=1,
+        max_value=settings.KINDRED_MAX_RADIUS_KM,
+    )
+    online = django_filters.ChoiceFilter(
+        label=_("Online and phone groups"),
+        choices=ONLINE_CHOICES,
+        method="filter_nothing",
+        empty_label=None,
+    )
+    cost = _multi(COST, _("Cost"))
+    format = _multi(FORMAT, _("How it meets"))
+    facilitation = _multi(FACILITATION, _("Who leads it"))
+    accessibility = _mask("accessibility", ACCESSIBILITY, _("Accessibility"))
+    transport = _mask("transport", TRANSPORT, _("Getting there"))
+    audience = _mask("audience", AUDIENCE, _("Who it is for"))
+    topic = _mask("topics", TOPICS, _("Topics"))
+    language = _mask("languages", LANGUAGES, _("Language"))
+    day = _mask("meeting_days", DAYS, _("Day"))
+    time_of_day = _mask("times_of_day", TIME_OF_DAY, _("Time of day"))
+    starts_within_days = IntegerFilter(
+        label=_("Meets within the next (days)"),
+        method="filter_starts_within_days",
+        min_value=1,
+        max_value=56,
+    )
+    accepting_new_members = django_filters.BooleanFilter(
+        label=_("Accepting new members"), field_name="accepting_new_members"
+    )
+    ordering = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=ORDERING_CHOICES, method="filter_nothing", empty_label=None
+    )
+
+    LOCATION_PARAMETERS = ("near", "radius_km", "online", "ordering")
+
+    class Meta:
+        model = Group
+        fields: list[str] = []
+        form = SearchForm
+
+    # Set by filter_queryset for the selector: the place, and the search split in
+    # the groups near it (ordered by distance) and the online ones.
+    place: Place | None = None
+    circle: Circle | None = None
+    ordering_used: str = "name"
+    located_part: QuerySet | None = None
+    remote_part: QuerySet | None = None
+
+    _form_classes: dict = {}
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # django-filter deep-copies every filter (and its choices) per request;
+        # a shallow copy each is enough: a filter's state is its model and parent.
+        self.is_bound = data is not None
+        self.data = data if data is not None else {}
+        self.queryset = queryset if queryset is not None else Group.objects.all()
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = copy.copy(base)
+            filter_.model = self.queryset.model
+            filter_.parent = self
+            if base.method is not None:
+                filter_.method = base.method  # rebinds the method to this copy
+            self.filters[name] = filter_
+
+    def get_form_class(self):
+        cls = type(self)
+        if cls not in self._form_classes:
+            self._form_classes[cls] = super().get_form_class()
+        return self._form_classes[cls]
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_mask(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{name}__has_any": list(value)})
+
+    def filter_starts_within_days(self, queryset, name, value):
+        if not value:
+            return queryset
+        now = timezone.now()
+        return queryset.filter(
+            next_meeting_at__gte=now, next_meeting_at__lt=now + timedelta(days=value)
+        )
+
+    def filter_q(self, queryset, name, value):
+        words = [w for w in value.split() if w][:MAX_WORDS]
+        if not words:
+            return queryset
+        if connections[queryset.db].vendor == "postgresql":
+            return self._full_text(queryset, " ".join(words))
+        for word in words:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(what_to_expect__icontains=word)
+                | _topics_matching([word])
+            )
+        return queryset
+
+    def _full_text(self, queryset, text):
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("name", weight="A", config="english") + SearchVector(
+            "description", "what_to_expect", config="english"
+        )
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return queryset.alias(_search=vector).filter(
+            Q(_search=query) | _topics_matching(text.split())
+        )
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        for name, value in data.items():
+            if name not in self.LOCATION_PARAMETERS:
+                queryset = self.filters[name].filter(queryset, value)
+        return self._locate_and_order(queryset, data)
+
+    def _locate_and_order(self, queryset, data):
+        online = data.get("online") or "include"
+        self.place = getattr(self.form, "place", None)
+        ordering = data.get("ordering") or ("distance" if self.place else "next_meeting")
+        if online == "only":
+            queryset = queryset.filter(format__in=(*REMOTE_FORMATS, "hybrid"))
+        elif online == "exclude":
+            queryset = queryset.exclude(format__in=REMOTE_FORMATS)
+        if self.place is None or online == "only":
+            self.ordering_used = "next_meeting" if ordering == "distance" else ordering
+            return _order(queryset, self.ordering_used)
+
+        radius = float(data.get("radius_km") or settings.KINDRED_DEFAULT_RADIUS_KM)
+        self.circle = Circle(self.place.latitude, self.place.longitude, radius)
+        near_q = self.circle.cells_q()
+        located = (
+            queryset.filter(near_q)
+            .alias(_d2=self.circle.squared_distance())
+            .filter(_d2__lte=self.circle.max_squared_distance())
+        )
+        self.ordering_used = ordering
+        if online == "exclude":
+            self.located_part, self.remote_part = located, None
+            return _order(located, ordering)
+        remote = queryset.filter(format__in=REMOTE_FORMATS)
+        self.located_part, self.remote_part = located, remote
+        combined = queryset.filter(
+            (near_q & Q(latitude__isnull=False)) | Q(format__in=REMOTE_FORMATS)
+        ).alias(_d2=self.circle.squared_distance())
+        combined = combined.filter(
+            Q(_d2__lte=self.circle.max_squared_distance()) | Q(format__in=REMOTE_FORMATS)
+        )
+        return _order(combined, ordering)
+
+
+def _order(queryset, ordering):
+    if ordering == "distance":
+        return queryset.order_by(F("_d2").asc(nulls_last=True), "id")
+    if ordering == "name":
+        return queryset.order_by("name", "id")
+    return queryset.order_by(F("next_meeting_at").asc(nulls_last=True), "name", "id")
+
+
+def _topics_matching(words) -> Q:
+    """Groups whose topics' labels (in the reader's language) or codes contain a word."""
+    codes = [
+        code
+        for code, label in TOPICS.terms
+        for word in words
+        if len(word) >= 3 and (word.lower() in str(label).lower() or word.lower() in code)
+    ]
+    return Q(topics__has_any=codes) if codes else Q(pk__in=[])
+
+
+def search_parameters() -> list[str]:
+    """Every query parameter the search accepts (the OpenAPI test checks them all)."""
+    return list(GroupSearchFilter.base_filters)

@@ -1,0 +1,123 @@
+"""The search page: the form, results, pagination, privacy and query count."""
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from groups.models import Group
+from tests.factories import OnlineGroupFactory, ScheduleFactory, located_group, synced
+
+pytestmark = pytest.mark.django_db
+URL = reverse("groups:search")
+
+
+def _springfield_groups(n, **kwargs):
+    return [
+        located_group(latitude=39.80 + i * 0.001, longitude=-89.64, name=f"Group {i:02d}", **kwargs)
+        for i in range(n)
+    ]
+
+
+def test_search_page_makes_at_most_ten_queries_whatever_the_number_of_results(
+    client, django_assert_max_num_queries
+):
+    for group in _springfield_groups(25):
+        ScheduleFactory(group=group)
+    synced(OnlineGroupFactory())
+    with django_assert_max_num_queries(10):
+        response = client.get(URL, {"near": "62701", "cost": "free", "language": "en"})
+    assert response.content.decode().count('class="card result"') == 20
+
+
+def test_anonymous_search_sets_no_cookie_and_no_session(client):
+    _springfield_groups(2)
+    response = client.get(URL, {"near": "Springfield, IL", "q": "depression"})
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "Set-Cookie" not in str(response.headers)
+
+
+def test_form_keeps_what_was_typed_and_ticked(client):
+    response = client.get(
+        URL, {"near": "Springfield, IL", "radius_km": "40", "q": "grief", "cost": ["free", "fee"]}
+    )
+    html = response.content.decode()
+    assert 'value="Springfield, IL"' in html
+    assert 'value="40"' in html
+    assert 'value="grief"' in html
+    assert 'name="cost" value="free" checked' in html
+    assert 'name="cost" value="fee" checked' in html
+    assert 'name="cost" value="donation">' in html
+
+
+def test_results_show_count_distance_badges_in_words(client):
+    located_group(
+        latitude=39.80,
+        longitude=-89.64,
+        name="Springfield Circle",
+        cost="sliding_scale",
+        facilitation="professional",
+        registration_required=True,
+        languages=("en", "es"),
+        accessibility=("step_free",),
+    )
+    html = client.get(URL, {"near": "Springfield, IL"}).content.decode()
+    assert "1 group found near Springfield, IL" in html
+    assert "miles away" in html
+    assert "Cost: Sliding scale" in html
+    assert "Professional" in html
+    assert "Registration needed" in html
+    assert "Language: Spanish" in html
+    assert "Step-free access" in html
+
+
+@override_settings(KINDRED_DISTANCE_UNIT="km")
+def test_distances_follow_the_deployment_unit(client):
+    located_group(latitude=39.85, longitude=-89.64)
+    html = client.get(URL, {"near": "Springfield, IL"}).content.decode()
+    assert "km away" in html and "miles away" not in html
+
+
+def test_twenty_a_page_with_pagination_that_keeps_the_filters(client):
+    _springfield_groups(23)
+    first = client.get(URL, {"near": "62701", "cost": "free"})
+    html = first.content.decode()
+    assert "23 groups found" in html
+    assert "Page 1 of 2" in html
+    assert "near=62701&amp;cost=free&amp;page=2" in html
+    second = client.get(URL, {"near": "62701", "cost": "free", "page": "2"})
+    assert second.content.decode().count('class="card result"') == 3
+
+
+def test_next_meeting_is_shown_in_the_group_local_time(client):
+    group = located_group(latitude=39.80, longitude=-89.64)
+    ScheduleFactory(group=group, time_zone="America/Los_Angeles")
+    from groups.services import occurrences_refresh
+
+    occurrences_refresh(group_id=group.pk)
+    html = client.get(URL, {"near": "62701"}).content.decode()
+    assert "6 p.m. PST" in html
+
+
+def test_empty_state_suggests_a_wider_radius_and_online_groups(client):
+    located_group(latitude=41.88, longitude=-87.63)  # Chicago, far away
+    html = client.get(URL, {"near": "62701", "online": "exclude"}).content.decode()
+    assert "0 groups found" in html
+    assert "Try a larger distance" in html
+    assert "Include online and phone groups" in html
+
+
+def test_groups_that_could_not_be_located_stay_listed_without_distance(client):
+    group = located_group(latitude=39.80, longitude=-89.64, name="Unlocated")
+    Group.objects.filter(pk=group.pk).update(latitude=None, longitude=None, grid_cell=None)
+    html = client.get(URL).content.decode()
+    assert "Unlocated" in html
+    assert "Distance not known" in html
+
+
+def test_page_works_with_no_parameters_and_shows_every_published_group(client):
+    _springfield_groups(3)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "3 groups found" in response.content.decode()
