@@ -34,6 +34,7 @@ from groups.organizer.listing import (
     values_from_form,
 )
 from groups.schedule import zone
+from groups.services import location_geocode_later
 
 ACTION = ListingChange.Action
 
@@ -73,6 +74,8 @@ def location_save(*, group: Group, values: dict | None) -> None:
         location.latitude = location.longitude = None
         location.geocode_status = Location.GeocodeStatus.PENDING
     location.save()
+    if address_changed:
+        location_geocode_later(location_id=location.pk)
     group.location = location
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from groups.models import Group, ListingChange
 from groups.organizer import selectors
-from tests.factories import GroupFactory, ScheduleFactory
+from tests.factories import GroupFactory, ReminderSubscriptionFactory, ScheduleFactory
 from tests.groups.organizer.conftest import listing_data
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,9 @@ def test_dashboard_counts_come_from_the_two_selectors(
 ):
     assert selectors.group_subscriber_counts([group_a.pk]) == {}
     assert selectors.group_open_referral_counts([group_a.pk]) == {}
+    ReminderSubscriptionFactory.create_batch(2, group=group_a)
+    ReminderSubscriptionFactory(group=group_a, confirmed_at=None)  # not confirmed: not counted
+    assert selectors.group_subscriber_counts([group_a.pk]) == {group_a.pk: 2}
     monkeypatch.setattr(selectors, "group_subscriber_counts", lambda ids: {group_a.pk: 17})
     monkeypatch.setattr(selectors, "group_open_referral_counts", lambda ids: {group_a.pk: 4})
     groups = selectors.dashboard_groups(organization=group_a.organization)

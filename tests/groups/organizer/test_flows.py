@@ -443,3 +443,16 @@ def test_editing_a_schedule_keeps_cancelled_meetings(
     schedule.refresh_from_db()
     assert schedule.duration_minutes == 120
     assert ListingChange.objects.filter(group=group_a, action="schedule_changed").exists()
+
+
+def test_a_new_address_is_geocoded_after_saving(
+    client, login, organizer_a, django_capture_on_commit_callbacks
+):
+    login(client, organizer_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("organizer:group_create"), listing_data())
+    assert response.status_code == 302
+    location = Group.objects.get(name="Thursday Anxiety Group").location
+    location.refresh_from_db()
+    assert location.geocode_status == Location.GeocodeStatus.OK
+    assert abs(location.latitude - 39.8) < 0.2 and abs(location.longitude + 89.65) < 0.2
