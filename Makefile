@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint format lock worker beat bench-search messages clean vendor-leaflet
+.PHONY: run test install lint format lock worker beat bench-search bench-reminders bench-feeds messages clean vendor-leaflet
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,16 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(BIN)/celery -A config beat --loglevel=INFO --schedule=/tmp/kindred-celerybeat-schedule
+
+# Benchmarks (not part of the test run; they print figures and the ratio to a baseline).
+bench-search: $(STAMP)
+	$(BIN)/python manage.py bench_search --groups 100000 --requests 300 --seconds 10
+
+bench-reminders: $(STAMP)
+	$(BIN)/python bench/reminders_throughput.py
+
+bench-feeds: $(STAMP)
+	$(BIN)/python bench/import_feed.py --services 100000
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt

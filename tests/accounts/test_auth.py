@@ -115,3 +115,5 @@ def test_home_links_each_role_to_its_work(client, login, organizer_a, case_worke
     login(client, moderator)
     html = client.get(reverse("accounts:home")).content.decode()
     assert reverse("moderation:queue") in html and reverse("referrals:audit_log") in html
+    assert reverse("partners:list") in html and reverse("groups:unlocated") in html
+    assert reverse("reminders:failed") in html
