@@ -417,12 +417,22 @@ KINDRED_RECOVERY_CODE_COUNT = 10
 # URL names (fnmatch patterns over "namespace:name") a signed-in person may open before
 # passing the second factor. Everything else sends them to enrol or verify first.
 KINDRED_SECOND_FACTOR_EXEMPT_URLS = [
+    # The public directory: search, group page, its calendar files, the JSON API.
     "groups:search",
     "groups:detail",
-    "api:*",
+    "groups:ics_series",
+    "groups:ics_occurrence",
+    "groups:api_*",
     "hsds:*",
-    "reminders:*",
-    "referrals:client_*",
+    # A resident's reminder pages (their link is the key). Not reminders:failed / retry:
+    # those are moderators' pages and need the second factor.
+    "reminders:signup",
+    "reminders:check_email",
+    "reminders:confirm",
+    "reminders:manage",
+    "reminders:unsubscribe",
+    # The referred client's private link (no account).
+    "referrals:client_link",
     "healthz",
     "readyz",
     "set_language",
@@ -431,7 +441,6 @@ KINDRED_SECOND_FACTOR_EXEMPT_URLS = [
     "accounts:password_reset*",
     "accounts:second_factor_*",
     "accounts:invitation_accept",
-    "javascript-catalog",
 ]
 KINDRED_INVITATION_DAYS = env_int("KINDRED_INVITATION_DAYS", 7, minimum=1)
 
