@@ -570,3 +570,9 @@ KINDRED_GEOCODER_MIN_DELAY = env_float("KINDRED_GEOCODER_MIN_DELAY", 1.0)
 KINDRED_GEOCODER_CACHE_SECONDS = env_int("KINDRED_GEOCODER_CACHE_SECONDS", 30 * 24 * 3600)
 KINDRED_GEOCODER_COUNTRY = env_str("KINDRED_GEOCODER_COUNTRY", "US")
 KINDRED_MAX_RADIUS_KM = env_int("KINDRED_MAX_RADIUS_KM", 200, minimum=1)
+
+# --- Rate limits on public endpoints (security, issue 8) ----------------------------------------
+# The rates live next to each view (`@rate_limit(scope=..., rate=...)`): the search JSON API
+# and the HSDS API 120/min per address each, a referral client link 30/min per address.
+# Scope → rate here overrides one without a code change (tests use it for small rates).
+KINDRED_RATE_LIMITS: dict[str, str] = {}
