@@ -246,6 +246,13 @@ ROWS += [
         post=NO_POST,
         cookieless=True,
     ),
+    Row(  # a listing nobody may see yet, not even its own organizers, on the public page
+        "groups:detail",
+        label="a draft",
+        kwargs=lambda w: {"pk": w.draft_a.pk},
+        get=expect(404),
+        post=NO_POST,
+    ),
     Row(
         "groups:ics_series",
         kwargs=lambda w: {"pk": w.group_a.pk},
