@@ -10,8 +10,10 @@
   id, else the address), or a callable `(request) -> str | None` (None: not limited).
   Keys are digested with a keyed hash before they reach the cache: no address, email or
   token is ever stored there.
-- `rate`: "<count>/<s|m|h|d>", e.g. "60/m".
+- `rate`: "<count>/<s|m|h|d>", e.g. "60/m". `settings.KINDRED_RATE_LIMITS` (scope → rate)
+  overrides it at request time, so a deployment (or a test) can tune one scope.
 - `methods`: which HTTP methods count (default: all).
+- `json`: answer 429 as JSON (for the APIs) instead of the friendly HTML page.
 - `fail_open`: if the cache is down, let the request through (True, the default: public
   reading must not fail because Redis did) or answer 429 (False: for writes whose abuse
   costs more than a short refusal, e.g. sending email).
@@ -26,8 +28,10 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 from accounts.client_ip import client_ip, pseudonym
 
@@ -77,6 +81,7 @@ def rate_limit(
     key: str | Callable[[HttpRequest], str | None] = "ip",
     methods: tuple[str, ...] | None = None,
     fail_open: bool = True,
+    json: bool = False,
 ):
     parse_rate(rate)  # a malformed rate fails at import, not at the first request
 
@@ -86,9 +91,12 @@ def rate_limit(
             if methods is None or request.method in methods:
                 identity = _identity(request, key)
                 if identity is not None:
-                    wait = hit(scope=scope, identity=identity, rate=rate, fail_open=fail_open)
+                    current = getattr(settings, "KINDRED_RATE_LIMITS", {}).get(scope, rate)
+                    wait = hit(scope=scope, identity=identity, rate=current, fail_open=fail_open)
                     if wait is not None:
                         logger.info("event=rate_limited scope=%s", scope)
+                        if json:
+                            return _too_many_json(wait)
                         from config.errors import too_many_requests
 
                         return too_many_requests(request, retry_after=wait)
@@ -97,3 +105,13 @@ def rate_limit(
         return wrapped
 
     return decorator
+
+
+def _too_many_json(retry_after: int) -> JsonResponse:
+    minutes = max(1, -(-retry_after // 60))
+    message = _("Too many requests. Please wait %(minutes)s minute(s) and try again.") % {
+        "minutes": minutes
+    }
+    response = JsonResponse({"error": message, "retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -417,12 +417,22 @@ KINDRED_RECOVERY_CODE_COUNT = 10
 # URL names (fnmatch patterns over "namespace:name") a signed-in person may open before
 # passing the second factor. Everything else sends them to enrol or verify first.
 KINDRED_SECOND_FACTOR_EXEMPT_URLS = [
+    # The public directory: search, group page, its calendar files, the JSON API.
     "groups:search",
     "groups:detail",
-    "api:*",
+    "groups:ics_series",
+    "groups:ics_occurrence",
+    "groups:api_*",
     "hsds:*",
-    "reminders:*",
-    "referrals:client_*",
+    # A resident's reminder pages (their link is the key). Not reminders:failed / retry:
+    # those are moderators' pages and need the second factor.
+    "reminders:signup",
+    "reminders:check_email",
+    "reminders:confirm",
+    "reminders:manage",
+    "reminders:unsubscribe",
+    # The referred client's private link (no account).
+    "referrals:client_link",
     "healthz",
     "readyz",
     "set_language",
@@ -431,7 +441,6 @@ KINDRED_SECOND_FACTOR_EXEMPT_URLS = [
     "accounts:password_reset*",
     "accounts:second_factor_*",
     "accounts:invitation_accept",
-    "javascript-catalog",
 ]
 KINDRED_INVITATION_DAYS = env_int("KINDRED_INVITATION_DAYS", 7, minimum=1)
 
@@ -561,3 +570,9 @@ KINDRED_GEOCODER_MIN_DELAY = env_float("KINDRED_GEOCODER_MIN_DELAY", 1.0)
 KINDRED_GEOCODER_CACHE_SECONDS = env_int("KINDRED_GEOCODER_CACHE_SECONDS", 30 * 24 * 3600)
 KINDRED_GEOCODER_COUNTRY = env_str("KINDRED_GEOCODER_COUNTRY", "US")
 KINDRED_MAX_RADIUS_KM = env_int("KINDRED_MAX_RADIUS_KM", 200, minimum=1)
+
+# --- Rate limits on public endpoints (security, issue 8) ----------------------------------------
+# The rates live next to each view (`@rate_limit(scope=..., rate=...)`): the search JSON API
+# and the HSDS API 120/min per address each, a referral client link 30/min per address.
+# Scope → rate here overrides one without a code change (tests use it for small rates).
+KINDRED_RATE_LIMITS: dict[str, str] = {}

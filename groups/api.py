@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from config.ratelimit import rate_limit
 from groups import openapi as openapi_document
 from groups import selectors
 from groups.forms import PageForm
@@ -83,6 +84,11 @@ def _page_url(request, page: int) -> str:
     return _absolute(request, f"{request.path}?{query.urlencode()}")
 
 
+# Generous for a person or an app paging through results; a scraper hammering it waits.
+_api_rate_limit = rate_limit(scope="search-api", rate="120/m", json=True)
+
+
+@_api_rate_limit
 @require_GET
 def search(request):
     page_form = PageForm(request.GET)
@@ -108,6 +114,7 @@ def search(request):
     )
 
 
+@_api_rate_limit
 @require_GET
 def detail(request, pk: int):
     try:

@@ -2,6 +2,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -87,13 +88,15 @@ def ics_series(request, pk: int):
 
 
 def moderator_required(view):
-    """Signed-out people go to the login page; signed-in non-moderators get a 404."""
+    """Signed-out people go to the login page; signed-in non-moderators get a 403, as on
+    every other moderators' page (a missing permission is 403; 404 is for another
+    organization's object)."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_moderator:
-            raise Http404
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization
+from config.ratelimit import rate_limit
 from groups.models import Group
 from referrals import selectors, services
 from referrals.audit import audit_record, audit_record_many
@@ -276,7 +277,8 @@ def audit_log(request):
     return render(request, "referrals/auditevent_list.html", {"events": events})
 
 
-@never_cache
+@never_cache  # outermost: the 429 answer is not stored either
+@rate_limit(scope="referral-link", rate="30/m")  # slows guessing; a client needs a few
 @sensitive_variables()
 def client_link(request, token: str):
     """The client's private page: no account, the token is the key."""

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from config.ratelimit import rate_limit
 from groups.feeds.validate import SchemasMissing
 from groups.hsds import ids, openapi, selectors, serializers
 from groups.models import Group
@@ -56,7 +57,11 @@ def _api(view):
             return JsonResponse({"error": str(exc)}, status=503)
 
     wrapped.__name__ = view.__name__
-    return require_GET(wrapped)
+    return _hsds_rate_limit(require_GET(wrapped))
+
+
+# Every HSDS endpoint shares one budget per client address.
+_hsds_rate_limit = rate_limit(scope="hsds-api", rate="120/m", json=True)
 
 
 @_api
