@@ -26,7 +26,8 @@ def test_create_submit_approve_edit_approve_cancel_archive(
     assert group.organization == organizer_a.memberships.get().organization
     assert group.topics == ("anxiety",) and group.languages == ("en", "es")
     assert group.location.address_1 == "12 Elm Street"
-    assert group.location.geocode_status == Location.GeocodeStatus.PENDING
+    # Geocoded after commit from the offline gazetteer (ZIP 62701).
+    assert group.location.geocode_status == Location.GeocodeStatus.OK
     assert client.get(reverse("groups:detail", args=[group.pk])).status_code == 404
 
     # A schedule in words, then submit.
@@ -288,8 +289,8 @@ def test_approved_address_change_leaves_a_shared_place_alone(
     group_a.refresh_from_db()
     neighbour.refresh_from_db()
     assert group_a.location.address_1 == "99 Oak Avenue"
-    assert group_a.location.geocode_status == Location.GeocodeStatus.PENDING
-    assert group_a.location.latitude is None
+    assert group_a.location.geocode_status == Location.GeocodeStatus.OK  # its own copy, located
+    assert group_a.location.pk != neighbour.location.pk
     assert neighbour.location.address_1 != "99 Oak Avenue"
     assert neighbour.location.latitude is not None
 
