@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser import kit
+from tests.browser.pages import PAGES, open_page
 from tests.factories import GroupFactory
 
 pytestmark = pytest.mark.browser
@@ -42,3 +43,13 @@ def test_print_leaves_out_navigation_and_buttons_but_keeps_the_crisis_line_and_l
     page.set_viewport_size({"width": 816, "height": 1056})  # Letter at 96 dpi
     page.screenshot(path=str(kit.SCREENSHOTS / "group-print.png"), full_page=True)
     page.emulate_media(media="screen")
+
+
+def test_referral_handout_prints_on_one_page(page, live_server, request, sign_in):
+    """The client's link page is the referral handout: one sheet, Letter and A4."""
+    spec = next(spec for spec in PAGES if spec.name == "client-link")
+    open_page(page, spec, base_url=live_server.url, request=request, sign_in=sign_in)
+    assert page.locator("h1").is_visible()
+    for paper in ("Letter", "A4"):
+        assert kit.printed_pages(page, paper=paper) == 1, f"more than one {paper} sheet"
+    kit.save_pdf(page, "referral-handout")
