@@ -413,3 +413,16 @@ def tab_to(page, locator, *, limit: int = 200) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"{page.url}: Tab never reached {locator}")
+
+
+def configure_map(settings, tile_url: str) -> None:
+    """Switch the map on for a test, as a deployment does: the tile URL, and its origin in
+    the Content-Security-Policy's img-src (config/settings.py derives it at start-up)."""
+    import copy
+
+    settings.KINDRED_MAP_TILE_URL = tile_url
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    origin = "://".join(urlsplit(tile_url)[:2])
+    if origin not in policy["DIRECTIVES"]["img-src"]:
+        policy["DIRECTIVES"]["img-src"].append(origin)
+    settings.CONTENT_SECURITY_POLICY = policy
