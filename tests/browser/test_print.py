@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from groups.services import occurrences_refresh
 from tests.browser import kit
 from tests.browser.pages import PAGES, open_page
-from tests.factories import GroupFactory
+from tests.factories import GroupFactory, ScheduleFactory
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +22,23 @@ LONG_DESCRIPTION = " ".join(
 
 @pytest.mark.parametrize("paper", ["Letter", "A4"])
 def test_group_page_prints_on_one_page(page, live_server, transactional_db, paper):
-    group = GroupFactory(name="Tuesday Evening Peer Circle", description=LONG_DESCRIPTION)
+    group = GroupFactory(
+        name="Tuesday Evening Peer Circle",
+        description=LONG_DESCRIPTION,
+        contact_name="Olivia Organizer",
+        contact_email="olivia@example.org",
+        contact_phone="+1 217 555 0100",
+        accessibility=("step_free", "hearing_loop"),
+    )
+    ScheduleFactory(group=group)  # eight weeks of meetings listed
+    occurrences_refresh(group_id=group.pk)
     page.goto(live_server.url + reverse("groups:detail", args=[group.pk]))
-    assert kit.printed_pages(page, paper=paper) == 1
     kit.save_pdf(page, "group", paper=paper)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 703, "height": 943})  # Letter inside the margins
+    page.screenshot(path=str(kit.SCREENSHOTS / f"group-print-{paper.lower()}.png"), full_page=True)
+    page.emulate_media(media="screen")
+    assert kit.printed_pages(page, paper=paper) == 1
 
 
 def test_print_leaves_out_navigation_and_buttons_but_keeps_the_crisis_line_and_link(
