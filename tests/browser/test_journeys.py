@@ -354,3 +354,15 @@ def test_organizer_lists_a_monthly_group_and_a_moderator_makes_it_public(
     response = page.goto(base + reverse("groups:detail", args=[group.pk]))
     assert response.ok and page.locator("h1").inner_text() == "Second Tuesday Circle"
     drive.check_page()
+
+
+def test_an_unknown_place_gets_a_helpful_message_next_to_the_field(page, live_server):
+    page.goto(live_server.url + reverse("groups:search"))
+    page.locator("input[name=near]").fill("00000")
+    with page.expect_navigation():
+        page.locator("input[name=near]").press("Enter")
+    error = page.locator("#id_near_error")
+    assert "not a ZIP code we know" in error.inner_text()
+    assert "id_near_error" in (page.locator("#id_near").get_attribute("aria-describedby") or "")
+    assert page.locator("input[name=near]").input_value() == "00000"  # nothing typed is lost
+    kit.assert_no_axe_violations(page)
