@@ -69,7 +69,7 @@ class Driver:
         assert locator.is_checked()
 
     def choose(self, locator) -> None:
-        """Choose a radio button: Tab into its group, arrows to move, as a screen reader does."""
+        """Choose a radio button: Tab into its group (one stop), arrow keys to move within it."""
         if not self.keyboard:
             locator.check()
             return
