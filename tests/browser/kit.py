@@ -395,3 +395,34 @@ TILE_PNG = _png(256, 256, (226, 232, 222))
 def clean_artifacts() -> None:
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+
+# --- Keyboard journeys ------------------------------------------------------------------
+
+
+def tab_to(page, locator, *, limit: int = 200) -> None:
+    """Press Tab (only Tab) until `locator` has the focus; fail if it is never reached.
+
+    Each stop on the way must show its focus (an outline or a ring) and be on screen.
+    """
+    target = locator.element_handle()
+    for _ in range(limit):
+        if target.evaluate("el => el === document.activeElement"):
+            state = page.evaluate(_FOCUS_JS)
+            assert state and state["visible"], f"{page.url}: focus not visible on {state}"
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{page.url}: Tab never reached {locator}")
+
+
+def configure_map(settings, tile_url: str) -> None:
+    """Switch the map on for a test, as a deployment does: the tile URL, and its origin in
+    the Content-Security-Policy's img-src (config/settings.py derives it at start-up)."""
+    import copy
+
+    settings.KINDRED_MAP_TILE_URL = tile_url
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    origin = "://".join(urlsplit(tile_url)[:2])
+    if origin not in policy["DIRECTIVES"]["img-src"]:
+        policy["DIRECTIVES"]["img-src"].append(origin)
+    settings.CONTENT_SECURITY_POLICY = policy

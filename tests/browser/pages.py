@@ -5,19 +5,26 @@ tests/factories.py and returns its path; `user` names a standing-actor fixture
 (tests/conftest.py) to sign in as. See docs/browser.md.
 """
 
+import datetime as dt
+import inspect
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import GroupFactory, LocationFactory
+from tests.factories import GroupFactory, ScheduleFactory, located_group
 
 
 @dataclass(frozen=True)
 class PageSpec:
     name: str  # file names of screenshots, test ids
-    build: Callable[[], str]  # makes the data, returns the path to open
+    build: Callable[..., str]  # makes the data (given the user, if it takes one), returns a path
     user: str | None = None  # fixture name of a standing actor to sign in as
+    # False: signed in with the password only, the second step still to do.
+    second_factor: bool = True
     # Text on the page that is not the interface's (typed by organizers): the Spanish
     # check leaves it alone. Names of groups built below are added automatically.
     content: tuple[str, ...] = field(default=())
@@ -29,16 +36,85 @@ def _search_results() -> str:
         ("Hearing Voices Drop-in", 39.8010, -89.6500),
         ("Family Carers Coffee Morning", 39.7900, -89.6300),
     ):
-        GroupFactory(name=name, location=LocationFactory(latitude=lat, longitude=lng))
-    return reverse("groups:search") + "?q=62701"
+        located_group(name=name, latitude=lat, longitude=lng)
+    return reverse("groups:search") + "?near=62701"
+
+
+def _search_error() -> str:
+    """A place the gazetteer does not know: the form says so next to the field."""
+    return reverse("groups:search") + "?near=00000"
+
+
+def _group_with_meetings(**fields):
+    from groups.services import occurrences_refresh
+
+    group = located_group(
+        latitude=39.7990,
+        longitude=-89.6440,
+        name="Tuesday Evening Peer Circle",
+        description="A friendly peer-led group for people living with depression.",
+        **fields,
+    )
+    ScheduleFactory(group=group)
+    occurrences_refresh(group_id=group.pk)
+    return group
 
 
 def _group() -> str:
-    group = GroupFactory(
-        name="Tuesday Evening Peer Circle",
-        description="A friendly peer-led group for people living with depression.",
+    return reverse("groups:detail", args=[_group_with_meetings().pk])
+
+
+def _reminder_form() -> str:
+    return reverse("reminders:signup", args=[_group_with_meetings().pk])
+
+
+def _second_factor_verify(user) -> str:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return reverse("accounts:second_factor_verify")
+
+
+def _referral_form(user) -> str:
+    return reverse("referrals:create", args=[_group_with_meetings().pk])
+
+
+def _client_link(user) -> str:
+    """A referral made by case worker A, opened through the client's private link."""
+    from referrals import services
+    from referrals.models import Consent, Referral
+    from referrals.selectors import token_hash
+
+    referral = services.referral_create(
+        agency=user.memberships.get().organization,
+        group=_group_with_meetings(),
+        case_worker=user,
+        client=services.ClientDetails(
+            name="J. D.",
+            contact_method="email",
+            contact_value="client@example.org",
+            preferred_language="en",
+            notes="",
+        ),
+        consent=services.ConsentRecord(
+            shared_fields=frozenset({"name"}),
+            method=Consent.Method.VERBAL_WITNESSED,
+            given_at=timezone.now(),
+            valid_until=timezone.localdate() + dt.timedelta(days=365),
+        ),
     )
-    return reverse("groups:detail", args=[group.pk])
+    token = secrets.token_urlsafe(32)
+    Referral.objects.filter(pk=referral.pk).update(
+        link_token_hash=token_hash(token), link_expires_at=timezone.now() + dt.timedelta(days=30)
+    )
+    return reverse("referrals:client_link", args=[token])
+
+
+def _organizer_dashboard(user) -> str:
+    GroupFactory(
+        name="Tuesday Evening Peer Circle", organization=user.memberships.get().organization
+    )
+    return reverse("organizer:dashboard")
 
 
 PAGES: list[PageSpec] = [
@@ -50,6 +126,23 @@ PAGES: list[PageSpec] = [
     PageSpec("password-reset-sent", lambda: reverse("accounts:password_reset_done")),
     PageSpec("not-found", lambda: "/no-such-page/"),
     PageSpec("staff-home", lambda: reverse("accounts:home"), user="organizer_a"),
+    # Phase 2: the pages of the three journeys.
+    PageSpec("search-error", _search_error),
+    PageSpec("reminder-form", _reminder_form),
+    PageSpec("reminder-check-email", lambda: reverse("reminders:check_email")),
+    PageSpec(
+        "second-factor-setup",
+        lambda: reverse("accounts:second_factor_setup"),
+        user="organizer_b",
+        second_factor=False,
+    ),
+    PageSpec(
+        "second-factor-verify", _second_factor_verify, user="organizer_b", second_factor=False
+    ),
+    PageSpec("referral-form", _referral_form, user="case_worker_a"),
+    PageSpec("client-link", _client_link, user="case_worker_a", content=("J. D.",)),
+    PageSpec("organizer-dashboard", _organizer_dashboard, user="organizer_a"),
+    PageSpec("organizer-group-form", lambda: reverse("organizer:group_create"), user="organizer_a"),
 ]
 
 # Organizer-typed text used by the builders above (kept out of the English check).
@@ -64,14 +157,27 @@ CONTENT = (
     "Springfield",
     "Riverside Peer Network",
     "Olivia Organizer",
+    "Tuesday Peer Circle",
 )
 
 
 def open_page(page, spec: PageSpec, *, base_url: str, request, sign_in) -> None:
     """Build the page's data, sign in if it needs a user, and open it."""
-    path = spec.build()
-    if spec.user:
-        sign_in(page.context, request.getfixturevalue(spec.user))
+    user = request.getfixturevalue(spec.user) if spec.user else None
+    takes_user = bool(inspect.signature(spec.build).parameters)
+    path = spec.build(user) if takes_user else spec.build()
+    if user is not None and spec.second_factor:
+        sign_in(page.context, user)
+    elif user is not None:
+        client = request.getfixturevalue("login_without_second_factor")(Client(), user)
+        page.context.add_cookies(
+            [
+                {"name": cookie.key, "value": cookie.value, "url": base_url}
+                for cookie in client.cookies.values()
+            ]
+        )
+    if spec.name == "client-link":
+        page.context.clear_cookies()  # the client has no account
     response = page.goto(base_url + path)
     assert response is not None
     if spec.name != "not-found":

@@ -24,7 +24,7 @@ def three_groups(transactional_db):
 
 @pytest.fixture
 def tiles(settings, tile_server):
-    settings.KINDRED_MAP_TILE_URL = tile_server.url + "/tiles/{z}/{x}/{y}.png"
+    kit.configure_map(settings, tile_server.url + "/tiles/{z}/{x}/{y}.png")
     settings.KINDRED_MAP_ATTRIBUTION = "Map data © Test Tiles"
     tile_server.paths.clear()
     return tile_server

@@ -17,11 +17,12 @@ def nojs_page(new_context):
 def test_search_form_submits_and_shows_results_without_javascript(nojs_page, live_server):
     path = next(spec for spec in PAGES if spec.name == "search-results").build()
     nojs_page.goto(live_server.url + reverse("groups:search"))
-    nojs_page.get_by_label("Postcode, city or address").fill("62701")
-    nojs_page.get_by_role("button", name="Search").click()
+    nojs_page.get_by_label("Near (ZIP code, city or address)").fill("62701")
+    nojs_page.get_by_role("button", name="Search", exact=True).click()
     nojs_page.wait_for_load_state()
-    assert nojs_page.url.endswith(path)  # ?q=62701: the form was a plain GET
-    assert nojs_page.locator(".card h2").count() == 3
+    assert path.endswith("?near=62701")
+    assert "?near=62701&" in nojs_page.url  # the form was a plain GET
+    assert nojs_page.locator(".card.result").count() == 3
     nojs_page.get_by_role("link", name="Tuesday Evening Peer Circle").click()
     assert nojs_page.locator("h1").inner_text() == "Tuesday Evening Peer Circle"
 
@@ -29,7 +30,7 @@ def test_search_form_submits_and_shows_results_without_javascript(nojs_page, liv
 def test_group_page_without_javascript_offers_the_link_and_no_dead_buttons(
     nojs_page, live_server, settings, tile_server
 ):
-    settings.KINDRED_MAP_TILE_URL = tile_server.url + "/{z}/{x}/{y}.png"
+    kit.configure_map(settings, tile_server.url + "/{z}/{x}/{y}.png")
     path = next(spec for spec in PAGES if spec.name == "group").build()
     nojs_page.goto(live_server.url + path)
     assert nojs_page.get_by_label("Link to this page").input_value().endswith(path)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser import kit
-from tests.browser.pages import PAGES
+from tests.browser.pages import PAGES, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def test_search_page_first_load_is_under_150_kb_and_stays_on_this_host(
     new_context, live_server, settings, tile_server, map_tiles
 ):
     if map_tiles:
-        settings.KINDRED_MAP_TILE_URL = tile_server.url + "/{z}/{x}/{y}.png"
+        kit.configure_map(settings, tile_server.url + "/{z}/{x}/{y}.png")
     path = next(spec for spec in PAGES if spec.name == "search-results").build()
     log = _first_load(new_context, live_server.url + path)
 
@@ -43,9 +43,7 @@ def test_every_listed_page_stays_on_this_host(new_context, live_server, request,
     page = context.new_page()
     log = kit.NetworkLog.attach(page)
     for spec in PAGES:
-        if spec.user:
-            sign_in(context, request.getfixturevalue(spec.user))
-        page.goto(live_server.url + spec.build())
+        open_page(page, spec, base_url=live_server.url, request=request, sign_in=sign_in)
     page.goto(live_server.url + reverse("groups:search"))
     log.detach()
     assert log.off_host("127.0.0.1") == []
