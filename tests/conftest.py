@@ -20,24 +20,6 @@ REQUIRE_SERVICES = (
     os.environ.get("KINDRED_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
 )
 
-# The final translation pass sets this (bin/test): until then an incomplete Spanish
-# catalogue is reported as an expected failure, not one that stops everyone's run.
-REQUIRE_TRANSLATIONS = os.environ.get("KINDRED_REQUIRE_TRANSLATIONS") == "1"
-
-
-def pytest_collection_modifyitems(items):
-    if REQUIRE_TRANSLATIONS:
-        return
-    for item in items:
-        if item.get_closest_marker("translations"):
-            item.add_marker(
-                pytest.mark.xfail(
-                    reason="Spanish catalogue not complete yet "
-                    "(set KINDRED_REQUIRE_TRANSLATIONS=1 after the translation pass)",
-                    strict=False,
-                )
-            )
-
 
 def pytest_runtest_setup(item):
     """A test marked postgres/redis/browser runs only where the service is available.

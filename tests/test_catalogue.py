@@ -2,8 +2,8 @@
 
 The completeness test first runs `makemessages` over a scratch copy of the catalogue
 (the source tree is linked, never written), so a string added today is caught today.
-It is marked `translations`: until the final translation pass it is an expected failure
-(xfail, with the list); `KINDRED_REQUIRE_TRANSLATIONS=1` makes it a hard failure.
+It is marked `translations` (select with `-m translations`); an untranslated or fuzzy
+message fails it, with the list.
 """
 
 import os

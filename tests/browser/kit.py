@@ -308,7 +308,7 @@ def save_pdf(page, name: str, *, paper: str = "Letter") -> Path:
 _WORDS = """the and you your with what when where which this that from about find search sign
     group groups meeting meetings please here free cost share link page help call text
     next previous back close open show hide more less email address password forgotten
-    skip main content crisis language settings submit send save cancel delete yes"""
+    skip main content language settings submit send save cancel delete yes"""
 ENGLISH_UI_WORDS = frozenset(_WORDS.split())
 
 _VISIBLE_TEXT_JS = """() => {

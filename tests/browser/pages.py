@@ -80,7 +80,11 @@ def _referral_form(user) -> str:
 
 
 def _client_link(user) -> str:
-    """A referral made by case worker A, opened through the client's private link."""
+    """A referral made by case worker A, opened through the client's private link.
+
+    The page speaks the client's language, whatever the browser's: this client reads
+    Spanish, so the Spanish checks cover the client page too.
+    """
     from referrals import services
     from referrals.models import Consent, Referral
     from referrals.selectors import token_hash
@@ -93,7 +97,7 @@ def _client_link(user) -> str:
             name="J. D.",
             contact_method="email",
             contact_value="client@example.org",
-            preferred_language="en",
+            preferred_language="es",
             notes="",
         ),
         consent=services.ConsentRecord(
