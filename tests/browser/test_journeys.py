@@ -32,7 +32,18 @@ from tests.groups.reminders.helpers import send_due
 
 pytestmark = pytest.mark.browser
 
-MODES = pytest.mark.parametrize("keyboard", [False, True], ids=["mouse", "keyboard"])
+# Each journey: with the mouse; with the keyboard alone; and with the keyboard alone at
+# 200% zoom (a 1280 px window zoomed to 200% lays pages out in 640 CSS pixels).
+MODES = pytest.mark.parametrize(
+    ("keyboard", "zoom"),
+    [(False, False), (True, False), (True, True)],
+    ids=["mouse", "keyboard", "keyboard-zoom200"],
+)
+
+
+def _zoom(page, zoom: bool) -> None:
+    if zoom:
+        page.set_viewport_size(kit.ZOOM_200)
 
 
 class Driver:
@@ -237,8 +248,9 @@ def _resident_journey(page, base_url: str, *, keyboard: bool, spanish: bool = Fa
 
 @MODES
 def test_resident_finds_a_group_downloads_the_calendar_and_gets_reminders(
-    page, live_server, keyboard
+    page, live_server, keyboard, zoom
 ):
+    _zoom(page, zoom)
     assert _resident_journey(page, live_server.url, keyboard=keyboard) == []
 
 
@@ -253,8 +265,9 @@ def test_resident_journey_in_spanish_has_no_english_left(page, live_server):
 
 @MODES
 def test_case_worker_signs_in_with_a_code_refers_a_client_and_sees_the_caseload(
-    page, live_server, case_worker_a, provider_a, keyboard
+    page, live_server, case_worker_a, provider_a, keyboard, zoom
 ):
+    _zoom(page, zoom)
     drive = Driver(page, keyboard=keyboard)
     group = located_group(latitude=39.7990, longitude=-89.6440, name=NEAR, organization=provider_a)
     ScheduleFactory(group=group)
@@ -288,8 +301,9 @@ def test_case_worker_signs_in_with_a_code_refers_a_client_and_sees_the_caseload(
 
 @MODES
 def test_organizer_lists_a_monthly_group_and_a_moderator_makes_it_public(
-    page, live_server, organizer_a, moderator, keyboard
+    page, live_server, organizer_a, moderator, keyboard, zoom
 ):
+    _zoom(page, zoom)
     drive = Driver(page, keyboard=keyboard)
     base = live_server.url
     _sign_in(drive, base, organizer_a)
