@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from groups.geocoding import Place, geocode
 from groups.models import Group
@@ -55,6 +55,47 @@ class CommaSeparatedCheckboxes(forms.CheckboxSelectMultiple):
         if isinstance(values, str):
             values = [values]
         return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+
+
+_SELECT_HTML: dict[tuple, str] = {}
+
+
+class _RenderOncePerChoice:
+    """A select whose markup is rendered once per language, name, chosen value and attributes.
+
+    The search form's selects (online groups, ordering, accepting new members) went
+    through Django's per-option widget templates on every search, about 40 % of the
+    page's template time. Only values that are one of the widget's own choices (or
+    empty) are cached, so the cache stays small and never holds what someone typed.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        formatted = self.format_value(value)
+        values = formatted if isinstance(formatted, list | tuple) else [formatted]
+        allowed = {"", *(str(code) for code, _label in self.choices)}
+        if not all(isinstance(v, str) and v in allowed for v in values):
+            return super().render(name, value, attrs, renderer)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        key = (
+            type(self),
+            get_language() or "",
+            name,
+            tuple(values),
+            tuple(sorted((k, str(v)) for k, v in final_attrs.items())),
+            type(renderer),
+        )
+        html = _SELECT_HTML.get(key)
+        if html is None:
+            html = _SELECT_HTML[key] = super().render(name, value, attrs, renderer)
+        return html
+
+
+class CachedSelect(_RenderOncePerChoice, forms.Select):
+    pass
+
+
+class CachedNullBooleanSelect(_RenderOncePerChoice, forms.NullBooleanSelect):
+    pass
 
 
 class SharedChoicesField(forms.MultipleChoiceField):
@@ -130,6 +171,7 @@ class GroupSearchFilter(django_filters.FilterSet):
         choices=ONLINE_CHOICES,
         method="filter_nothing",
         empty_label=None,
+        widget=CachedSelect,
     )
     cost = _multi(COST, _("Cost"))
     format = _multi(FORMAT, _("How it meets"))
@@ -148,10 +190,16 @@ class GroupSearchFilter(django_filters.FilterSet):
         max_value=56,
     )
     accepting_new_members = django_filters.BooleanFilter(
-        label=_("Accepting new members"), field_name="accepting_new_members"
+        label=_("Accepting new members"),
+        field_name="accepting_new_members",
+        widget=CachedNullBooleanSelect,
     )
     ordering = django_filters.ChoiceFilter(
-        label=_("Sort by"), choices=ORDERING_CHOICES, method="filter_nothing", empty_label=None
+        label=_("Sort by"),
+        choices=ORDERING_CHOICES,
+        method="filter_nothing",
+        empty_label=None,
+        widget=CachedSelect,
     )
 
     LOCATION_PARAMETERS = ("near", "radius_km", "online", "ordering")

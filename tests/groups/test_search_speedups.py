@@ -56,3 +56,36 @@ def test_result_card_link_and_meeting_time_match_reverse_and_the_locale():
     with translation.override("es"):
         spanish = kindred_groups.result_card(group)
     assert "domingo" in spanish.lower() and spanish != card
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"online": "only", "ordering": "name"},
+        {"accepting_new_members": "true"},
+        {"online": "x"},
+    ],
+)
+def test_search_form_selects_render_as_django_does_and_cache_only_known_choices(
+    params, monkeypatch
+):
+    from django import forms
+
+    from groups.search import filters
+
+    def rendered():
+        form = filters.GroupSearchFilter(params).form
+        form.is_valid()
+        return [str(form[name]) for name in ("online", "ordering", "accepting_new_members")]
+
+    cached = [rendered(), rendered()]  # the second time from the cache
+    monkeypatch.setattr(
+        filters._RenderOncePerChoice,
+        "render",
+        lambda self, name, value, attrs=None, renderer=None: forms.Widget.render(
+            self, name, value, attrs, renderer
+        ),
+    )
+    assert cached[0] == cached[1] == rendered()
+    assert all("x" not in key[3] for key in filters._SELECT_HTML)
