@@ -215,7 +215,7 @@ def group_search(*, params: Mapping, page: int = 1, per_page: int = PER_PAGE) ->
     results = SearchResults(filterset=filterset, per_page=per_page)
     if not filterset.is_valid():
         return results
-    queryset = filterset.qs
+    queryset = filterset.search_queryset()
     start = (max(page, 1) - 1) * per_page
     if filterset.ordering_used == "distance" and filterset.located_part is not None:
         ids, count = _two_part_page(filterset, start, per_page)

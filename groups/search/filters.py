@@ -285,13 +285,23 @@ class GroupSearchFilter(django_filters.FilterSet):
         )
 
     def filter_queryset(self, queryset):
-        data = self.form.cleaned_data
-        for name, value in data.items():
+        return self._locate_and_order(self._filtered(queryset), self.form.cleaned_data)
+
+    def _filtered(self, queryset):
+        for name, value in self.form.cleaned_data.items():
             if name not in self.LOCATION_PARAMETERS:
                 queryset = self.filters[name].filter(queryset, value)
-        return self._locate_and_order(queryset, data)
+        return queryset
 
-    def _locate_and_order(self, queryset, data):
+    def search_queryset(self) -> QuerySet | None:
+        """Like `qs`, but None when the search is the two parts (located_part, by distance,
+        then remote_part) and the one combined queryset would go unused: building it
+        cost about as much as building both parts. Call after is_valid()."""
+        return self._locate_and_order(
+            self._filtered(self.queryset.all()), self.form.cleaned_data, combine=False
+        )
+
+    def _locate_and_order(self, queryset, data, *, combine=True):
         online = data.get("online") or "include"
         self.place = getattr(self.form, "place", None)
         ordering = data.get("ordering") or ("distance" if self.place else "next_meeting")
@@ -317,6 +327,8 @@ class GroupSearchFilter(django_filters.FilterSet):
             return _order(located, ordering)
         remote = queryset.filter(format__in=REMOTE_FORMATS)
         self.located_part, self.remote_part = located, remote
+        if not combine and ordering == "distance":
+            return None
         combined = queryset.filter(
             (near_q & Q(latitude__isnull=False)) | Q(format__in=REMOTE_FORMATS)
         ).alias(_d2=self.circle.squared_distance())
