@@ -89,3 +89,21 @@ def test_search_form_selects_render_as_django_does_and_cache_only_known_choices(
     )
     assert cached[0] == cached[1] == rendered()
     assert all("x" not in key[3] for key in filters._SELECT_HTML)
+
+
+def test_online_part_is_the_same_groups_with_a_planner_hint_on_sqlite():
+    from django.db import connection
+    from django.http import QueryDict
+
+    from groups.models import Group
+    from groups.search.filters import REMOTE_FORMATS, GroupSearchFilter
+
+    located_group(latitude=39.8, longitude=-89.64)
+    online = [OnlineGroupFactory(), OnlineGroupFactory(format="phone")]
+    filterset = GroupSearchFilter(QueryDict("near=62701"), queryset=Group.objects.all())
+    assert filterset.is_valid()
+    filterset.search_queryset()
+    remote = filterset.remote_part
+    assert set(remote.values_list("pk", flat=True)) == {group.pk for group in online}
+    assert set(remote) == set(Group.objects.filter(format__in=REMOTE_FORMATS))
+    assert ("likelihood(" in str(remote.query)) == (connection.vendor == "sqlite")
