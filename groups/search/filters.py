@@ -12,10 +12,10 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db import connections
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from groups.geocoding import Place, geocode
 from groups.models import Group
@@ -55,6 +55,47 @@ class CommaSeparatedCheckboxes(forms.CheckboxSelectMultiple):
         if isinstance(values, str):
             values = [values]
         return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+
+
+_SELECT_HTML: dict[tuple, str] = {}
+
+
+class _RenderOncePerChoice:
+    """A select whose markup is rendered once per language, name, chosen value and attributes.
+
+    The search form's selects (online groups, ordering, accepting new members) went
+    through Django's per-option widget templates on every search, about 40 % of the
+    page's template time. Only values that are one of the widget's own choices (or
+    empty) are cached, so the cache stays small and never holds what someone typed.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        formatted = self.format_value(value)
+        values = formatted if isinstance(formatted, list | tuple) else [formatted]
+        allowed = {"", *(str(code) for code, _label in self.choices)}
+        if not all(isinstance(v, str) and v in allowed for v in values):
+            return super().render(name, value, attrs, renderer)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        key = (
+            type(self),
+            get_language() or "",
+            name,
+            tuple(values),
+            tuple(sorted((k, str(v)) for k, v in final_attrs.items())),
+            type(renderer),
+        )
+        html = _SELECT_HTML.get(key)
+        if html is None:
+            html = _SELECT_HTML[key] = super().render(name, value, attrs, renderer)
+        return html
+
+
+class CachedSelect(_RenderOncePerChoice, forms.Select):
+    pass
+
+
+class CachedNullBooleanSelect(_RenderOncePerChoice, forms.NullBooleanSelect):
+    pass
 
 
 class SharedChoicesField(forms.MultipleChoiceField):
@@ -130,6 +171,7 @@ class GroupSearchFilter(django_filters.FilterSet):
         choices=ONLINE_CHOICES,
         method="filter_nothing",
         empty_label=None,
+        widget=CachedSelect,
     )
     cost = _multi(COST, _("Cost"))
     format = _multi(FORMAT, _("How it meets"))
@@ -148,10 +190,16 @@ class GroupSearchFilter(django_filters.FilterSet):
         max_value=56,
     )
     accepting_new_members = django_filters.BooleanFilter(
-        label=_("Accepting new members"), field_name="accepting_new_members"
+        label=_("Accepting new members"),
+        field_name="accepting_new_members",
+        widget=CachedNullBooleanSelect,
     )
     ordering = django_filters.ChoiceFilter(
-        label=_("Sort by"), choices=ORDERING_CHOICES, method="filter_nothing", empty_label=None
+        label=_("Sort by"),
+        choices=ORDERING_CHOICES,
+        method="filter_nothing",
+        empty_label=None,
+        widget=CachedSelect,
     )
 
     LOCATION_PARAMETERS = ("near", "radius_km", "online", "ordering")
@@ -237,13 +285,23 @@ class GroupSearchFilter(django_filters.FilterSet):
         )
 
     def filter_queryset(self, queryset):
-        data = self.form.cleaned_data
-        for name, value in data.items():
+        return self._locate_and_order(self._filtered(queryset), self.form.cleaned_data)
+
+    def _filtered(self, queryset):
+        for name, value in self.form.cleaned_data.items():
             if name not in self.LOCATION_PARAMETERS:
                 queryset = self.filters[name].filter(queryset, value)
-        return self._locate_and_order(queryset, data)
+        return queryset
 
-    def _locate_and_order(self, queryset, data):
+    def search_queryset(self) -> QuerySet | None:
+        """Like `qs`, but None when the search is the two parts (located_part, by distance,
+        then remote_part) and the one combined queryset would go unused: building it
+        cost about as much as building both parts. Call after is_valid()."""
+        return self._locate_and_order(
+            self._filtered(self.queryset.all()), self.form.cleaned_data, combine=False
+        )
+
+    def _locate_and_order(self, queryset, data, *, combine=True):
         online = data.get("online") or "include"
         self.place = getattr(self.form, "place", None)
         ordering = data.get("ordering") or ("distance" if self.place else "next_meeting")
@@ -267,8 +325,10 @@ class GroupSearchFilter(django_filters.FilterSet):
         if online == "exclude":
             self.located_part, self.remote_part = located, None
             return _order(located, ordering)
-        remote = queryset.filter(format__in=REMOTE_FORMATS)
+        remote = queryset.filter(_remote_formats(queryset.db))
         self.located_part, self.remote_part = located, remote
+        if not combine and ordering == "distance":
+            return None
         combined = queryset.filter(
             (near_q & Q(latitude__isnull=False)) | Q(format__in=REMOTE_FORMATS)
         ).alias(_d2=self.circle.squared_distance())
@@ -276,6 +336,37 @@ class GroupSearchFilter(django_filters.FilterSet):
             Q(_d2__lte=self.circle.max_squared_distance()) | Q(format__in=REMOTE_FORMATS)
         )
         return _order(combined, ordering)
+
+
+class _Unlikely(Func):
+    """A condition SQLite's planner is told is rarely true: `likelihood(condition, p)`.
+
+    SQLite's statistics (ANALYZE, without STAT4) only know that `format` has a few
+    distinct values, so it guessed a third of the groups meet online and scanned the
+    whole table for the online part (25-30 ms at 100,000 groups) instead of using
+    the group_search_remote index (about 3 ms). likelihood() changes nothing but
+    the plan; other databases get the plain condition.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, condition: Q, probability: float):
+        super().__init__(ExpressionWrapper(condition, output_field=BooleanField()))
+        self.probability = float(probability)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"likelihood({sql}, {self.probability!r})", params
+
+
+def _remote_formats(alias: str) -> Q | _Unlikely:
+    condition = Q(format__in=REMOTE_FORMATS)
+    if connections[alias].vendor == "sqlite":
+        return _Unlikely(condition, 0.05)
+    return condition
 
 
 def _order(queryset, ordering):

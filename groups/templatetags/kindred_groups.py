@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -150,13 +150,56 @@ def group_badges(group) -> str:
     )
 
 
+_PK_PLACEHOLDER = 999999999
+
+
+@lru_cache(maxsize=16)
+def _detail_url_parts(script_prefix: str, urlconf) -> tuple[str, str]:
+    """The group page's URL around its id, from one reverse() per script prefix and urlconf."""
+    url = reverse("groups:detail", args=[_PK_PLACEHOLDER])
+    before, _sep, after = url.partition(str(_PK_PLACEHOLDER))
+    return before, after
+
+
+def _detail_url(pk: int) -> str:
+    before, after = _detail_url_parts(get_script_prefix(), get_urlconf())
+    return f"{before}{pk}{after}"
+
+
+@lru_cache(maxsize=4096)
+def _meeting_time_html(naive, offset, zone_name: str, language: str, local) -> str:
+    """ "Next meeting: <time>…</time>" for one local time, in one language.
+
+    The key is the wall-clock time, its offset and zone abbreviation (all the text
+    depends on) and the language; meetings share times, so most rows hit the cache.
+    """
+    return format_html(
+        '{} <time datetime="{}">{}, {} {}</time>',
+        _("Next meeting:"),
+        local.isoformat(),
+        formats.date_format(local, "l j F"),
+        formats.time_format(local),
+        zone_name,
+    )
+
+
+def _meeting_html(local) -> str:
+    zone_name = local.strftime("%Z")
+    return _meeting_time_html(
+        local.replace(tzinfo=None), local.utcoffset(), zone_name, get_language() or "", local
+    )
+
+
 @register.simple_tag
 def result_card(group) -> str:
     """One search result: name, organization, distance, next meeting, badges.
 
     Drawn in Python for the same reason as the badges: 20 of them on every search.
+    The group page's URL is built from a cached prefix (not a reverse() per row) and
+    the meeting time's text is cached per time and language (date formatting with
+    translated day and month names cost more per row than the rest of the card).
     """
-    url = reverse("groups:detail", args=[group.pk])
+    url = _detail_url(group.pk)
     if group.distance is not None:
         where = format_html("· <strong>{}</strong>", distance_text(group.distance))
         location = group.location
@@ -174,14 +217,7 @@ def result_card(group) -> str:
         where = ""
     local = group.next_meeting_local
     if local is not None:
-        when = format_html(
-            '{} <time datetime="{}">{}, {} {}</time>',
-            _("Next meeting:"),
-            local.isoformat(),
-            formats.date_format(local, "l j F"),
-            formats.time_format(local),
-            local.strftime("%Z"),
-        )
+        when = _meeting_html(local)
     else:
         when = _("No meeting scheduled in the next few weeks.")
     return format_html(
