@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connections, router
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Window
-from django.db.models.query import get_related_populators
 from django.utils import timezone
 
 from groups import geo
@@ -79,99 +77,21 @@ def _public_groups() -> QuerySet:
     return Group.objects.visible_in_search()
 
 
-def _display_rows_queryset(ids: list[int]) -> QuerySet:
+def _with_display_data(ids: list[int]) -> list[Group]:
+    """The rows shown, in the order given, with what the page and the API print.
+
+    One query: the group's time zone (of its first schedule) comes as a subquery
+    rather than a prefetch, which would cost a second query and its set-up.
+    """
+    if not ids:
+        return []
     first_zone = Schedule.objects.filter(group=OuterRef("pk")).order_by("id").values("time_zone")
-    return (
+    rows = (
         Group.objects.filter(pk__in=ids)
         .select_related("organization", "location")
         .only(*LIST_COLUMNS)
         .annotate(display_time_zone=Subquery(first_zone[:1]))
     )
-
-
-@dataclass(frozen=True)
-class _CompiledRows:
-    """The rows query compiled once for a number of ids, and how to build its objects."""
-
-    sql: str
-    converters: dict
-    init_list: list[str]
-    fields: slice
-    related_populators: list
-    annotation_col_map: dict
-
-
-def _compiled_rows(connection, count: int) -> _CompiledRows | None:
-    """The SQL of `_display_rows_queryset` for `count` ids, compiled once per connection.
-
-    Only the ids change from one search to the next, so the text and the column
-    layout are reused: building and compiling this query each time cost more than
-    running it. None if the compiled parameters are not exactly the ids (then the
-    caller uses the ORM as before).
-    """
-    cache = connection.__dict__.setdefault("_kindred_rows_sql", {})
-    if count not in cache:
-        placeholder_ids = list(range(1, count + 1))
-        compiler = _display_rows_queryset(placeholder_ids).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        if list(params) != placeholder_ids:
-            cache[count] = None
-        else:
-            select, klass_info = compiler.select, compiler.klass_info
-            fields = klass_info["select_fields"]
-            cache[count] = _CompiledRows(
-                sql=sql,
-                converters=compiler.get_converters([column[0] for column in select]),
-                init_list=[
-                    column[0].target.attname for column in select[fields[0] : fields[-1] + 1]
-                ],
-                fields=slice(fields[0], fields[-1] + 1),
-                related_populators=get_related_populators(klass_info, select, connection.alias),
-                annotation_col_map=compiler.annotation_col_map,
-            )
-    return cache[count]
-
-
-def _converted(rows, converters: dict, connection):
-    """Database values to Python ones, as SQLCompiler.apply_converters does."""
-    items = list(converters.items())
-    for row in map(list, rows):
-        for position, (functions, expression) in items:
-            value = row[position]
-            for function in functions:
-                value = function(value, expression, connection)
-            row[position] = value
-        yield row
-
-
-def _with_display_data(ids: list[int]) -> list[Group]:
-    """The rows shown, in the order given, with what the page and the API print.
-
-    One query: the group's time zone (of its first schedule) comes as a subquery
-    rather than a prefetch, which would cost a second query and its set-up. The
-    query's SQL is compiled once per number of rows (see `_compiled_rows`); the
-    objects are built the way Django's ModelIterable builds them.
-    """
-    if not ids:
-        return []
-    unique = list(dict.fromkeys(ids))  # what `pk__in` would send
-    db = router.db_for_read(Group)
-    connection = connections[db]
-    compiled = _compiled_rows(connection, len(unique))
-    if compiled is None:
-        rows = _display_rows_queryset(unique)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, unique)
-            raw = cursor.fetchall()
-        rows = []
-        for row in _converted(raw, compiled.converters, connection):
-            group = Group.from_db(db, compiled.init_list, row[compiled.fields])
-            for populator in compiled.related_populators:
-                populator.populate(row, group)
-            for name, position in compiled.annotation_col_map.items():
-                setattr(group, name, row[position])
-            rows.append(group)
     by_id = {group.pk: group for group in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 

@@ -1,7 +1,6 @@
 """The search's speed-ups (cached SQL, cached markup) change nothing people see."""
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -9,38 +8,9 @@ from django.utils import translation
 
 from groups import selectors
 from groups.templatetags import kindred_groups
-from tests.factories import OnlineGroupFactory, ScheduleFactory, located_group
+from tests.factories import OnlineGroupFactory, located_group
 
 pytestmark = pytest.mark.django_db
-
-
-def _fields(obj) -> dict:
-    return {key: value for key, value in obj.__dict__.items() if key != "_state"}
-
-
-def test_rows_from_the_cached_sql_equal_the_orm_rows_field_for_field():
-    groups = [
-        located_group(latitude=39.8 + i / 1000, longitude=-89.64, cost_amount=Decimal("5.00"))
-        for i in range(3)
-    ]
-    ScheduleFactory(group=groups[0], time_zone="America/Denver")
-    groups.append(OnlineGroupFactory())
-    ids = [group.pk for group in reversed(groups)] + [groups[0].pk]  # order and a repeat kept
-
-    fast = selectors._with_display_data(ids)
-    fast_again = selectors._with_display_data(ids)  # second call: the cached SQL
-    slow = {group.pk: group for group in selectors._display_rows_queryset(ids)}
-
-    assert [group.pk for group in fast] == ids == [group.pk for group in fast_again]
-    for got in fast_again:
-        expected = slow[got.pk]
-        assert _fields(got) == _fields(expected)
-        assert got.get_deferred_fields() == expected.get_deferred_fields()
-        assert _fields(got.organization) == _fields(expected.organization)
-        assert (got.location and _fields(got.location)) == (
-            expected.location and _fields(expected.location)
-        )
-    assert fast[-1].display_time_zone == "America/Denver"
 
 
 def test_result_card_link_and_meeting_time_match_reverse_and_the_locale():
