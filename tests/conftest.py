@@ -226,3 +226,14 @@ def case_worker_b(agency_b):
 @pytest.fixture
 def moderator(db):
     return UserFactory(full_name="Morgan Moderator", is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Spanish leaves Spanish active in the thread (LocaleMiddleware does
+    not undo it); the next test starts in the default language, as a new request would."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
