@@ -46,3 +46,17 @@ def test_language_switcher_works_without_javascript(nojs_page, live_server, tran
     nojs_page.locator(".language-switcher button[value=es]").click()
     nojs_page.wait_for_load_state()
     assert nojs_page.locator("html").get_attribute("lang") == "es"
+
+
+def test_reminder_form_works_without_javascript(nojs_page, live_server):
+    from groups.models import ReminderSubscription
+
+    path = next(spec for spec in PAGES if spec.name == "group").build()
+    nojs_page.goto(live_server.url + path)
+    nojs_page.get_by_role("link", name="Remind me").click()
+    nojs_page.locator("input[name=email]").fill("ana@example.org")
+    nojs_page.locator(".reminder-form button[type=submit]").click()
+    nojs_page.wait_for_load_state()
+    assert nojs_page.url == live_server.url + reverse("reminders:check_email")
+    subscription = ReminderSubscription.objects.get()
+    assert subscription.email == "ana@example.org" and subscription.confirmed_at is None
