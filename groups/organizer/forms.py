@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 from groups.models import Group, Location
 from groups.organizer import rules
+from groups.organizer.listing import IMMEDIATE_FIELDS, MODERATED_FIELDS
 from groups.vocabularies import DAYS
 
 US_ZONES = (
@@ -82,32 +83,8 @@ class ListingForm(FieldsetsMixin, forms.ModelForm):
     class Meta:
         model = Group
         formfield_callback = _formfield
-        fields = [
-            "name",
-            "description",
-            "what_to_expect",
-            "format",
-            "facilitation",
-            "registration_required",
-            "accepting_new_members",
-            "capacity",
-            "audience",
-            "topics",
-            "languages",
-            "languages_other",
-            "cost",
-            "cost_amount",
-            "cost_detail",
-            "accessibility",
-            "accessibility_detail",
-            "transport",
-            "online_url",
-            "online_url_public",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "website",
-        ]
+        # Every public field (moderated once published) plus the ones that apply at once.
+        fields = [*MODERATED_FIELDS, *IMMEDIATE_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "what_to_expect": forms.Textarea(attrs={"rows": 4}),
