@@ -58,40 +58,45 @@ def _render_review(request, revision, *, approve_form=None, send_back_form=None,
     return render(request, "moderation/revision_review.html", context, status=status)
 
 
-@require_POST
-@moderator_required
-def revision_approve(request, revision_pk: int):
+def _decide(request, revision_pk: int, *, form_class, decide, form_key: str, done: str):
+    """Approve or send back: validate the note, record the decision, back to the queue."""
     revision = _revision(revision_pk)
-    form = forms.ApproveForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        return _render_review(request, revision, approve_form=form, status=400)
+        return _render_review(request, revision, status=400, **{form_key: form})
     try:
-        services.revision_approve(
-            revision=revision, moderator=request.user, note=form.cleaned_data["note"]
-        )
+        decide(revision=revision, moderator=request.user, note=form.cleaned_data["note"])
     except services.DecisionError:
         messages.error(request, _("Someone has already decided on this."))
     else:
-        messages.success(request, _("Approved. The organizer is told by email."))
+        messages.success(request, done)
     return redirect("moderation:queue")
+
+
+@require_POST
+@moderator_required
+def revision_approve(request, revision_pk: int):
+    return _decide(
+        request,
+        revision_pk,
+        form_class=forms.ApproveForm,
+        decide=services.revision_approve,
+        form_key="approve_form",
+        done=_("Approved. The organizer is told by email."),
+    )
 
 
 @require_POST
 @moderator_required
 def revision_send_back(request, revision_pk: int):
-    revision = _revision(revision_pk)
-    form = forms.SendBackForm(request.POST)
-    if not form.is_valid():
-        return _render_review(request, revision, send_back_form=form, status=400)
-    try:
-        services.revision_send_back(
-            revision=revision, moderator=request.user, note=form.cleaned_data["note"]
-        )
-    except services.DecisionError:
-        messages.error(request, _("Someone has already decided on this."))
-    else:
-        messages.success(request, _("Sent back. The organizer is told by email."))
-    return redirect("moderation:queue")
+    return _decide(
+        request,
+        revision_pk,
+        form_class=forms.SendBackForm,
+        decide=services.revision_send_back,
+        form_key="send_back_form",
+        done=_("Sent back. The organizer is told by email."),
+    )
 
 
 @moderator_required
