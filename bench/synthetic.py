@@ -95,6 +95,7 @@ def rows(n: int, organization_id: int, seed: int = 42):
             1 << rng.randrange(7),
             1 << rng.randrange(3),
             now + timedelta(hours=rng.randrange(1, 24 * 14)),
+            _zone(lng),
             now,
             now,
         )
@@ -135,9 +136,20 @@ COLUMNS = [
     "meeting_days",
     "times_of_day",
     "next_meeting_at",
+    "next_meeting_time_zone",
     "created_at",
     "updated_at",
 ]
+
+
+def _zone(longitude: float | None) -> str:
+    """A plausible US zone for a meeting at this longitude (online ones: Eastern)."""
+    if longitude is None:
+        return "America/New_York"
+    for west_of, name in ((-115, "America/Los_Angeles"), (-102, "America/Denver")):
+        if longitude < west_of:
+            return name
+    return "America/Chicago" if longitude < -87 else "America/New_York"
 
 
 def load(n: int, organization_id: int, say=print) -> None:

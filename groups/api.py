@@ -42,7 +42,7 @@ def _one(vocabulary: str, code: str) -> dict:
     return {"code": code, "label": _labels(vocabulary)[code]}
 
 
-def group_summary(request, group: Group) -> dict:
+def group_summary(request, group: selectors.GroupListing) -> dict:
     # One reverse() per request, not two per group: the pk goes into a template URL.
     if not hasattr(request, "_kindred_url_templates"):
         request._kindred_url_templates = (
@@ -55,7 +55,7 @@ def group_summary(request, group: Group) -> dict:
         "name": group.name,
         "url": page_url.replace("999999999", str(group.pk)),
         "api_url": api_url.replace("999999999", str(group.pk)),
-        "organization": group.organization.name,
+        "organization": group.organization_name,
         "format": _one("format", group.format),
         "facilitation": _one("facilitation", group.facilitation),
         "registration_required": group.registration_required,
@@ -73,8 +73,8 @@ def group_summary(request, group: Group) -> dict:
         "languages": _codes("languages", group.languages),
         "topics": _codes("topics", group.topics),
         "audience": _codes("audience", group.audience),
-        "city": group.location.city if group.location_id and group.meets_in_person else None,
-        "region": group.location.region if group.location_id and group.meets_in_person else None,
+        "city": group.city if group.meets_in_person else None,
+        "region": group.region if group.meets_in_person else None,
     }
 
 
@@ -121,8 +121,9 @@ def detail(request, pk: int):
         group = selectors.group_for_public_page(pk=pk)
     except Group.DoesNotExist:
         raise Http404 from None
-    selectors._decorate([group], None)
-    data = group_summary(request, group)
+    listing = selectors.GroupListing.of(group)
+    selectors._decorate([listing], None)
+    data = group_summary(request, listing)
     data.update(
         {
             "description": group.description,

@@ -29,15 +29,17 @@ def group_sync_search_fields(*, group: Group, now: datetime | None = None) -> No
         .select_related("schedule")
         .order_by("starts_at")
     )
-    days, times, next_at = set(), set(), None
+    days, times, next_at, next_zone = set(), set(), None, ""
     for occurrence in upcoming:
         local = occurrence.starts_at.astimezone(zone(occurrence.schedule.time_zone))
         days.add(DAYS.codes[local.weekday()])
         times.add(time_of_day_code(local.hour))
-        next_at = next_at or occurrence.starts_at
+        if next_at is None:
+            next_at, next_zone = occurrence.starts_at, occurrence.schedule.time_zone
     group.meeting_days = tuple(days)
     group.times_of_day = tuple(times)
     group.next_meeting_at = next_at
+    group.next_meeting_time_zone = next_zone
     Group.objects.filter(pk=group.pk).update(
         latitude=group.latitude,
         longitude=group.longitude,
@@ -45,6 +47,7 @@ def group_sync_search_fields(*, group: Group, now: datetime | None = None) -> No
         meeting_days=group.meeting_days,
         times_of_day=group.times_of_day,
         next_meeting_at=group.next_meeting_at,
+        next_meeting_time_zone=group.next_meeting_time_zone,
     )
 
 

@@ -53,7 +53,6 @@ def _public_group(pk: int) -> Group:
 @require_GET
 def group_detail(request, pk: int):
     group = _public_group(pk)
-    selectors._decorate([group], None)
     stale_days = settings.KINDRED_NOT_RECENTLY_CONFIRMED_AFTER_DAYS
     context = {
         "group": group,

@@ -222,6 +222,9 @@ class Group(models.Model):
     meeting_days = VocabularySetField(vocabulary="days", editable=False)
     times_of_day = VocabularySetField(vocabulary="time_of_day", editable=False)
     next_meeting_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The IANA zone of that meeting's schedule, so a result list shows the local time
+    # without reading the schedules ("" when there is no next meeting).
+    next_meeting_time_zone = models.CharField(max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -101,3 +101,21 @@ def test_group_factory_without_schedule_has_no_next_meeting():
     group = GroupFactory()
     occurrences_refresh(group_id=group.pk)
     assert Group.objects.get().next_meeting_at is None
+
+
+def test_the_next_meetings_time_zone_is_that_of_its_own_schedule():
+    """Search results show the next meeting in its schedule's zone, read from the group row."""
+    now = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
+    group = GroupFactory()
+    soon = ScheduleFactory(group=group, rrule="", start_date=dt.date(2026, 11, 4))
+    ScheduleFactory(
+        group=group, rrule="", start_date=dt.date(2026, 11, 6), time_zone="America/Los_Angeles"
+    )
+    occurrences_refresh(group_id=group.pk, now=now)
+    group.refresh_from_db()
+    assert group.next_meeting_time_zone == "America/Chicago"
+    Occurrence.objects.filter(schedule=soon).update(status=Occurrence.Status.CANCELLED)
+    occurrences_refresh(group_id=group.pk, now=now)
+    group.refresh_from_db()
+    assert group.next_meeting_time_zone == "America/Los_Angeles"
+    assert group.next_meeting_at.astimezone(ZoneInfo("America/Los_Angeles")).hour == 18

@@ -1,10 +1,13 @@
 """The search's speed-ups (cached SQL, cached markup) change nothing people see."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groups import selectors
 from groups.templatetags import kindred_groups
@@ -77,3 +80,80 @@ def test_online_part_is_the_same_groups_with_a_planner_hint_on_sqlite():
     assert set(remote.values_list("pk", flat=True)) == {group.pk for group in online}
     assert set(remote) == set(Group.objects.filter(format__in=REMOTE_FORMATS))
     assert ("likelihood(" in str(remote.query)) == (connection.vendor == "sqlite")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.one_of(st.none(), st.text(), st.integers(), st.decimals(allow_nan=False)),
+    attrs=st.dictionaries(
+        st.sampled_from(["maxlength", "min", "id", "aria-describedby", "required", "data-x"]),
+        st.one_of(st.booleans(), st.text(max_size=20), st.integers()),
+        max_size=4,
+    ),
+)
+def test_inputs_drawn_in_python_match_djangos_template(value, attrs):
+    from django import forms
+
+    from groups.search import filters
+
+    for fast, django_widget in (
+        (filters.PlainTextInput, forms.TextInput),
+        (filters.PlainNumberInput, forms.NumberInput),
+    ):
+        ours = fast(attrs={"class": "x"}).render("near", value, attrs=attrs)
+        theirs = django_widget(attrs={"class": "x"}).render("near", value, attrs=attrs)
+        assert ours == theirs
+
+
+SEARCH_FIELDS = (
+    "near",
+    "radius_km",
+    "q",
+    "online",
+    "starts_within_days",
+    "accepting_new_members",
+    "ordering",
+)
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"near": 'Springfield "IL" <b>', "radius_km": "40", "q": "grief & loss"},
+        {"near": "Nowhereville", "radius_km": "-3", "starts_within_days": "x", "online": "x"},
+        {"ordering": "name", "accepting_new_members": "true", "starts_within_days": "7"},
+    ],
+)
+def test_search_fields_drawn_in_python_match_the_form_field_template(params, language):
+    from django.template.loader import render_to_string
+
+    from groups.search import filters
+
+    with translation.override(language):
+        form = filters.GroupSearchFilter(params).form
+        form.is_valid()
+        drawn = {name: kindred_groups.search_field(form[name]) for name in SEARCH_FIELDS}
+        for name in SEARCH_FIELDS:
+            template = render_to_string("_form_field.html", {"field": form[name]})
+            assert _squeezed(drawn[name]) == _squeezed(template), name
+    for name in form.errors:  # the bad values are shown as errors, linked to their input
+        assert 'aria-invalid="true"' in drawn[name] and f'id="id_{name}_error"' in drawn[name]
+
+
+def test_result_cards_escape_names_and_link_case_workers_to_the_referral_form():
+    group = selectors._with_display_data(
+        [located_group(latitude=39.8, longitude=-89.64, name="Grief <b>& loss</b>").pk]
+    )[0]
+    selectors._decorate([group], None)
+    resident = kindred_groups.result_cards([group])
+    case_worker = kindred_groups.result_cards([group], True)
+    assert "Grief &lt;b&gt;&amp; loss&lt;/b&gt;" in resident and "<b>" not in resident
+    assert "refer-link" not in resident
+    referral_url = reverse("referrals:create", args=[group.pk])
+    assert f'href="{referral_url}">Refer a client to Grief &lt;b&gt;&amp; loss' in case_worker
