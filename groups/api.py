@@ -101,6 +101,7 @@ def search(request):
     return JsonResponse(
         {
             "count": results.count,
+            "count_exact": results.count_exact,
             "next": _page_url(request, results.page + 1) if results.has_next else None,
             "previous": _page_url(request, results.page - 1) if results.has_previous else None,
             "place": (

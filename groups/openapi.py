@@ -167,9 +167,24 @@ def document() -> dict:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
-                                        "required": ["count", "next", "previous", "results"],
+                                        "required": [
+                                            "count",
+                                            "count_exact",
+                                            "next",
+                                            "previous",
+                                            "results",
+                                        ],
                                         "properties": {
-                                            "count": {"type": "integer"},
+                                            "count": {
+                                                "type": "integer",
+                                                "description": (
+                                                    "Groups found. Each part of a search "
+                                                    "(near the place; online and phone) "
+                                                    "is counted up to 200: when "
+                                                    "count_exact is false there are more."
+                                                ),
+                                            },
+                                            "count_exact": {"type": "boolean"},
                                             "next": {"type": ["string", "null"], "format": "uri"},
                                             "previous": {
                                                 "type": ["string", "null"],

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from groups import geo
@@ -18,6 +18,11 @@ from groups.search.filters import GroupSearchFilter
 
 PER_PAGE = 20
 NEXT_MEETINGS = 6
+# Counting stops here ("More than 200 groups found"): near a big city a directory of a
+# million groups has tens of thousands in the circle, and counting them all cost more
+# than everything else on the page. Past ten pages a few more choices serve people
+# better than more pages, and the page says so.
+COUNT_LIMIT = 200
 
 
 @dataclass(slots=True)
@@ -84,6 +89,7 @@ class SearchResults:
     filterset: GroupSearchFilter
     groups: list[GroupListing] = field(default_factory=list)
     count: int = 0
+    count_exact: bool = True  # False: there are more than `count` (see COUNT_LIMIT)
     page: int = 1
     num_pages: int = 1
     per_page: int = PER_PAGE
@@ -114,13 +120,9 @@ def _public_groups() -> QuerySet:
     return Group.objects.visible_in_search()
 
 
-def _with_display_data(ids: list[int]) -> list[GroupListing]:
-    """The rows shown, in the order given, with what the page and the API print (one query)."""
-    if not ids:
-        return []
-    rows = Group.objects.filter(pk__in=ids).values_list(*LIST_COLUMNS)
-    by_id = {row[0]: GroupListing(*row) for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+def _listings(queryset: QuerySet) -> list[GroupListing]:
+    """The groups of an ordered, sliced queryset as the list shows them, in one query."""
+    return [GroupListing(*row) for row in queryset.values_list(*LIST_COLUMNS)]
 
 
 def _decorate(groups: list[GroupListing] | list[Group], place: Place | None) -> None:
@@ -148,51 +150,98 @@ def group_search(*, params: Mapping, page: int = 1, per_page: int = PER_PAGE) ->
     """One page of published groups matching `params` (the FilterSet's parameters).
 
     Near a place and ordered by distance, the groups in the circle (ordered by
-    distance) come first, then the online and phone ones; each part is an
-    index-served query for ids, then one query fetches the rows on the page.
+    distance) come first, then the online and phone ones. Each part is counted up to
+    COUNT_LIMIT, and its rows on the page come from one index-served query.
     """
     filterset = GroupSearchFilter(params, queryset=_public_groups())
     results = SearchResults(filterset=filterset, per_page=per_page)
     if not filterset.is_valid():
         return results
     queryset = filterset.search_queryset()
-    start = (max(page, 1) - 1) * per_page
+    page = max(page, 1)
+    start = (page - 1) * per_page
     if filterset.ordering_used == "distance" and filterset.located_part is not None:
-        ids, count = _two_part_page(filterset, start, per_page)
+        groups, counts = _two_part_page(filterset, start, per_page)
     else:
-        ids, count = _ids_and_count(queryset, start, per_page)
-    results.count = count
-    results.num_pages = max(1, math.ceil(count / per_page))
-    results.page = max(page, 1)
-    results.groups = _with_display_data(ids)
+        groups, count = _page_and_count(queryset, start, per_page)
+        counts = [count]
+    results.count = sum(min(count, COUNT_LIMIT) for count in counts)
+    results.count_exact = all(count <= COUNT_LIMIT for count in counts)
+    results.num_pages = max(1, math.ceil(results.count / per_page))
+    results.page = page
+    results.groups = groups
     _decorate(results.groups, filterset.place)
     return results
 
 
-def _ids_and_count(queryset: QuerySet, start: int, limit: int) -> tuple[list[int], int]:
-    """A slice of ids and the total in one query (a window count over the same rows)."""
-    if limit <= 0:
-        return [], queryset.count()
-    rows = list(
-        queryset.annotate(_total=Window(Count("id"))).values_list("id", "_total")[
-            start : start + limit
-        ]
-    )
-    if rows:
-        return [pk for pk, _total in rows], rows[0][1]
-    return [], (queryset.count() if start else 0)
+def _count_upto_limit(queryset: QuerySet) -> int:
+    """The number of rows, counting no further than COUNT_LIMIT + 1."""
+    return queryset.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+
+
+def _page_and_count(queryset: QuerySet, start: int, limit: int) -> tuple[list[GroupListing], int]:
+    """A slice of the rows, and the total counted up to COUNT_LIMIT + 1 (no count query
+    when the first page holds them all)."""
+    rows = _listings(queryset[start : start + limit]) if limit > 0 else []
+    if start == 0 and len(rows) < limit:
+        return rows, len(rows)
+    return rows, _count_upto_limit(queryset)
 
 
 def _two_part_page(filterset: GroupSearchFilter, start: int, per_page: int):
-    """Groups in the circle by distance, then online ones by next meeting: ids and total."""
-    located = filterset.located_part.order_by(F("_d2").asc(), "id")
-    ids, located_count = _ids_and_count(located, start, per_page)
-    if filterset.remote_part is None:
-        return ids, located_count
+    """Groups in the circle by distance, then online ones by next meeting: rows and counts.
+
+    When the circle holds more than COUNT_LIMIT groups the online ones would come after
+    the last page, so they are neither counted nor read (people who want them choose
+    "Only online and phone groups").
+    """
+    located_count = _count_upto_limit(filterset.located_part)
+    rows = _nearest(filterset, located_count, start, per_page)
+    if filterset.remote_part is None or located_count > COUNT_LIMIT:
+        return rows, [located_count]
     remote = filterset.remote_part.order_by(F("next_meeting_at").asc(nulls_last=True), "name", "id")
     at = max(0, start - located_count)
-    remote_ids, remote_count = _ids_and_count(remote, at, start + per_page - located_count - at)
-    return ids + remote_ids, located_count + remote_count
+    wanted = start + per_page - located_count - at
+    if wanted > 0:
+        remote_rows, remote_count = _page_and_count(remote, at, wanted)
+    else:
+        remote_rows, remote_count = [], _count_upto_limit(remote)
+    return rows + remote_rows, [located_count, remote_count]
+
+
+def _nearest(filterset: GroupSearchFilter, located_count: int, start: int, limit: int):
+    """The rows start..start+limit of the circle, nearest first.
+
+    The nearest come from a smaller circle first, sized for the rows needed as if the
+    groups were spread evenly, and doubled until it holds them: sorting every group
+    within 25 km of a big city by distance was most of a search's time. When the count
+    stopped at COUNT_LIMIT the place is dense (near a big city, tens of times denser),
+    so the first circle assumes eight times as many.
+    """
+    needed = min(start + limit, located_count, COUNT_LIMIT)  # no more than are counted
+    if start >= needed:
+        return []
+    radius = filterset.circle.radius_km
+    density = located_count * 8 if located_count > COUNT_LIMIT else located_count / 1.5
+    guess = radius * math.sqrt(needed / max(density, 1))
+    while guess < radius * 0.7:
+        nearest = _nearest_ids(filterset.located_within(guess), needed)
+        if len(nearest) >= needed:
+            return _listings_of(nearest[start:])
+        guess *= 2
+    return _listings_of(_nearest_ids(filterset.located_part, needed)[start:])
+
+
+def _nearest_ids(located: QuerySet, count: int) -> list[int]:
+    """Chosen by ids alone, answered from the search index without reading the table:
+    reading every candidate's row to sort them made PostgreSQL ten times slower near
+    a big city. _listings_of then reads only the rows shown."""
+    return list(located.order_by(F("_d2").asc(), "id").values_list("id", flat=True)[:count])
+
+
+def _listings_of(ids: list[int]) -> list[GroupListing]:
+    by_id = {row.id: row for row in _listings(Group.objects.filter(pk__in=ids).order_by())}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def group_for_public_page(*, pk: int) -> Group:

@@ -1,7 +1,8 @@
 """The distance part of the search, measured in DESIGN.md.
 
-1. Prefilter: `grid_cell IN (the 0.1 degree cells the circle touches)`, served by
-   the composite index (status, grid_cell, latitude, longitude, filter columns).
+1. Prefilter: `grid_cell IN (the 0.1 degree cells the circle touches)` and the
+   circle's band of latitude, served by the composite index (status, grid_cell,
+   latitude, longitude, filter columns).
    A very wide circle (high latitude, big radius) uses one range per grid row
    instead of a long IN list.
 2. Radius and order: a flat-earth squared distance in degrees, computed in SQL
@@ -86,6 +87,11 @@ class Circle:
             for first, last in columns:
                 q |= Q(grid_cell__range=(row * _COLS + first, row * _COLS + last))
         return q
+
+    def latitude_q(self) -> Q:
+        """The circle's band of latitude: within each grid cell the index is in latitude
+        order, so this narrows the scan of a cell to the rows that can be inside."""
+        return Q(latitude__range=self._lat_band())
 
     def squared_distance(self) -> RawSQL:
         """Flat-earth squared distance in degrees², as one SQL expression.

@@ -258,6 +258,7 @@ class GroupSearchFilter(django_filters.FilterSet):
     ordering_used: str = "name"
     located_part: QuerySet | None = None
     remote_part: QuerySet | None = None
+    _near_base: QuerySet | None = None
 
     _form_classes: dict = {}
 
@@ -357,12 +358,9 @@ class GroupSearchFilter(django_filters.FilterSet):
 
         radius = float(data.get("radius_km") or settings.KINDRED_DEFAULT_RADIUS_KM)
         self.circle = Circle(self.place.latitude, self.place.longitude, radius)
-        near_q = self.circle.cells_q()
-        located = (
-            queryset.filter(near_q)
-            .alias(_d2=self.circle.squared_distance())
-            .filter(_d2__lte=self.circle.max_squared_distance())
-        )
+        self._near_base = queryset
+        near_q = self.circle.cells_q() & self.circle.latitude_q()
+        located = self.located_within(radius)
         self.ordering_used = ordering
         if online == "exclude":
             self.located_part, self.remote_part = located, None
@@ -378,6 +376,20 @@ class GroupSearchFilter(django_filters.FilterSet):
             Q(_d2__lte=self.circle.max_squared_distance()) | Q(format__in=REMOTE_FORMATS)
         )
         return _order(combined, ordering)
+
+    def located_within(self, radius_km: float) -> QuerySet:
+        """The matching groups within radius_km of the place searched (call after is_valid).
+
+        The selector asks for a smaller circle first in a dense city: its 20 nearest
+        are the 20 nearest of the whole circle when it holds at least 20 (the squared
+        distance is measured from the same point either way).
+        """
+        circle = Circle(self.circle.latitude, self.circle.longitude, radius_km)
+        return (
+            self._near_base.filter(circle.cells_q(), circle.latitude_q())
+            .alias(_d2=circle.squared_distance())
+            .filter(_d2__lte=circle.max_squared_distance())
+        )
 
 
 class _Unlikely(Func):

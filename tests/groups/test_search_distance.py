@@ -131,3 +131,68 @@ def test_flat_earth_distance_is_close_to_haversine_at_high_latitude():
         dlat, dlng = lat - 78.0, lng - 15.0
         flat = math.sqrt(dlat**2 + (dlng * (cos0 - half_sin0 * dlat)) ** 2) * 111.195
         assert flat == pytest.approx(circle.haversine_km(lat, lng), rel=0.001)
+
+
+def _dense_springfield(n=40):
+    """n groups within 25 km of Springfield, IL, at distinct distances, 3 online ones,
+    and a few just outside the circle."""
+    from groups.geocoding import geocode
+    from tests.factories import OnlineGroupFactory
+
+    place = geocode("Springfield, IL").place
+    centre = (place.latitude, place.longitude)
+    rng = random.Random(5)
+    distance = {}
+    for i in range(n):
+        lat, lng = _offset(*centre, 0.3 + 24 * (i + rng.random()) / n, rng.uniform(0, 360))
+        distance[located_group(latitude=lat, longitude=lng, format="in_person").pk] = (
+            geo.haversine_km(*centre, lat, lng)
+        )
+    for _ in range(3):
+        located_group(latitude=centre[0] + 0.3, longitude=centre[1], format="in_person")
+    online = [OnlineGroupFactory().pk for _ in range(3)]
+    return sorted(distance, key=distance.get), online
+
+
+def test_pages_of_a_dense_place_come_nearest_first_from_smaller_circles(monkeypatch):
+    """With counting capped at 10 the selector searches smaller circles first; paging
+    through gives exactly the full sort. The online groups would come after the last
+    page, so they are not read."""
+    from groups import selectors
+    from groups.search.filters import GroupSearchFilter
+
+    nearest, online = _dense_springfield()
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
+    radii = []
+    located_within = GroupSearchFilter.located_within
+    monkeypatch.setattr(
+        GroupSearchFilter,
+        "located_within",
+        lambda self, radius_km: radii.append(radius_km) or located_within(self, radius_km),
+    )
+    params = {"near": "Springfield, IL", "radius_km": "25", "ordering": "distance"}
+    pages = [group_search(params=params, page=page, per_page=4) for page in (1, 2, 3, 4)]
+    assert [g.pk for p in pages[:3] for g in p.groups] == nearest[:10]
+    assert pages[3].groups == [] and not set(online) & {g.pk for p in pages for g in p.groups}
+    assert min(radii) < 25  # the first page came from a smaller circle
+    assert all(p.count == 10 and not p.count_exact for p in pages)
+    assert pages[0].num_pages == 3
+
+
+def test_an_exact_count_below_the_limit(monkeypatch):
+    nearest, online = _dense_springfield(n=12)
+    results = group_search(params={"near": "Springfield, IL", "radius_km": "25"}, per_page=50)
+    assert [g.pk for g in results.groups] == nearest + online
+    assert results.count == 15 and results.count_exact
+
+
+def test_the_page_and_the_api_say_when_there_are_more(client, monkeypatch):
+    from groups import selectors
+
+    _dense_springfield(n=12)
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
+    params = {"near": "Springfield, IL", "radius_km": "25"}
+    html = client.get("/", params).content.decode()
+    assert "More than 10 groups found" in html and "Choose a shorter distance" in html
+    data = client.get("/api/groups/", params).json()
+    assert data["count"] == 10 and data["count_exact"] is False

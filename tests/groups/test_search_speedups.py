@@ -10,14 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groups import selectors
+from groups.models import Group
 from groups.templatetags import kindred_groups
 from tests.factories import OnlineGroupFactory, located_group
 
 pytestmark = pytest.mark.django_db
 
 
+def _listing(group):
+    return selectors._listings(Group.objects.filter(pk=group.pk))[0]
+
+
 def test_result_card_link_and_meeting_time_match_reverse_and_the_locale():
-    group = selectors._with_display_data([located_group(latitude=39.8, longitude=-89.64).pk])[0]
+    group = _listing(located_group(latitude=39.8, longitude=-89.64))
     selectors._decorate([group], None)
     group.next_meeting_local = datetime(2026, 3, 8, 23, 30, tzinfo=UTC).astimezone(
         selectors.zone("America/Chicago")
@@ -147,9 +152,7 @@ def test_search_fields_drawn_in_python_match_the_form_field_template(params, lan
 
 
 def test_result_cards_escape_names_and_link_case_workers_to_the_referral_form():
-    group = selectors._with_display_data(
-        [located_group(latitude=39.8, longitude=-89.64, name="Grief <b>& loss</b>").pk]
-    )[0]
+    group = _listing(located_group(latitude=39.8, longitude=-89.64, name="Grief <b>& loss</b>"))
     selectors._decorate([group], None)
     resident = kindred_groups.result_cards([group])
     case_worker = kindred_groups.result_cards([group], True)
