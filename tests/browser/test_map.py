@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser import kit
-from tests.factories import GroupFactory, LocationFactory
+from tests.factories import GroupFactory, located_group
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def three_groups(transactional_db):
     return [
-        GroupFactory(name=name, location=LocationFactory(latitude=lat, longitude=lng))
+        located_group(name=name, latitude=lat, longitude=lng)
         for name, lat, lng in (
             ("Tuesday Evening Peer Circle", 39.7990, -89.6440),
             ("Hearing Voices Drop-in", 39.8010, -89.6500),
