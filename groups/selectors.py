@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from groups import geo
@@ -15,6 +15,7 @@ from groups.geocoding import Place
 from groups.models import Group, Location, Occurrence
 from groups.schedule import ScheduleError, zone
 from groups.search.filters import GroupSearchFilter
+from groups.search.statements import NearbySearch
 
 PER_PAGE = 20
 NEXT_MEETINGS = 6
@@ -150,8 +151,9 @@ def group_search(*, params: Mapping, page: int = 1, per_page: int = PER_PAGE) ->
     """One page of published groups matching `params` (the FilterSet's parameters).
 
     Near a place and ordered by distance, the groups in the circle (ordered by
-    distance) come first, then the online and phone ones. Each part is counted up to
-    COUNT_LIMIT, and its rows on the page come from one index-served query.
+    distance) come first, then the online and phone ones; each part is counted up to
+    COUNT_LIMIT and its ids come from the search indexes (groups.search.statements).
+    Otherwise the FilterSet's queryset gives the page's rows and a count.
     """
     filterset = GroupSearchFilter(params, queryset=_public_groups())
     results = SearchResults(filterset=filterset, per_page=per_page)
@@ -160,7 +162,7 @@ def group_search(*, params: Mapping, page: int = 1, per_page: int = PER_PAGE) ->
     queryset = filterset.search_queryset()
     page = max(page, 1)
     start = (page - 1) * per_page
-    if filterset.ordering_used == "distance" and filterset.located_part is not None:
+    if queryset is None:
         groups, counts = _two_part_page(filterset, start, per_page)
     else:
         groups, count = _page_and_count(queryset, start, per_page)
@@ -195,22 +197,19 @@ def _two_part_page(filterset: GroupSearchFilter, start: int, per_page: int):
     the last page, so they are neither counted nor read (people who want them choose
     "Only online and phone groups").
     """
-    located_count = _count_upto_limit(filterset.located_part)
-    rows = _nearest(filterset, located_count, start, per_page)
-    if filterset.remote_part is None or located_count > COUNT_LIMIT:
-        return rows, [located_count]
-    remote = filterset.remote_part.order_by(F("next_meeting_at").asc(nulls_last=True), "name", "id")
-    at = max(0, start - located_count)
-    wanted = start + per_page - located_count - at
-    if wanted > 0:
-        remote_rows, remote_count = _page_and_count(remote, at, wanted)
-    else:
-        remote_rows, remote_count = [], _count_upto_limit(remote)
-    return rows + remote_rows, [located_count, remote_count]
+    search = NearbySearch(filterset.near_filtered, filterset.circle)
+    located_count = search.count_near(COUNT_LIMIT + 1)
+    ids = _nearest_ids(search, located_count, start, per_page)
+    counts = [located_count]
+    if filterset.include_remote and located_count <= COUNT_LIMIT:
+        at = max(0, start - located_count)
+        ids += search.remote_ids(at, start + per_page - located_count - at)
+        counts.append(search.count_remote(COUNT_LIMIT + 1))
+    return _listings_of(ids), counts
 
 
-def _nearest(filterset: GroupSearchFilter, located_count: int, start: int, limit: int):
-    """The rows start..start+limit of the circle, nearest first.
+def _nearest_ids(search: NearbySearch, located_count: int, start: int, limit: int) -> list[int]:
+    """The ids start..start+limit of the circle, nearest first.
 
     The nearest come from a smaller circle first, sized for the rows needed as if the
     groups were spread evenly, and doubled until it holds them: sorting every group
@@ -221,25 +220,21 @@ def _nearest(filterset: GroupSearchFilter, located_count: int, start: int, limit
     needed = min(start + limit, located_count, COUNT_LIMIT)  # no more than are counted
     if start >= needed:
         return []
-    radius = filterset.circle.radius_km
+    radius = search.circle.radius_km
     density = located_count * 8 if located_count > COUNT_LIMIT else located_count / 1.5
     guess = radius * math.sqrt(needed / max(density, 1))
     while guess < radius * 0.7:
-        nearest = _nearest_ids(filterset.located_within(guess), needed)
+        nearest = search.nearest_ids(guess, needed)
         if len(nearest) >= needed:
-            return _listings_of(nearest[start:])
+            return nearest[start:]
         guess *= 2
-    return _listings_of(_nearest_ids(filterset.located_part, needed)[start:])
-
-
-def _nearest_ids(located: QuerySet, count: int) -> list[int]:
-    """Chosen by ids alone, answered from the search index without reading the table:
-    reading every candidate's row to sort them made PostgreSQL ten times slower near
-    a big city. _listings_of then reads only the rows shown."""
-    return list(located.order_by(F("_d2").asc(), "id").values_list("id", flat=True)[:count])
+    return search.nearest_ids(radius, needed)[start:]
 
 
 def _listings_of(ids: list[int]) -> list[GroupListing]:
+    """The rows shown, in the order of `ids`, in one query."""
+    if not ids:
+        return []
     by_id = {row.id: row for row in _listings(Group.objects.filter(pk__in=ids).order_by())}
     return [by_id[pk] for pk in ids if pk in by_id]
 

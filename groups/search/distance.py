@@ -30,6 +30,12 @@ _ROWS = 1800
 _COLS = 3600
 
 
+def _column(name: str) -> str:
+    """A column of the group table, qualified and quoted for SQL written here."""
+    quote = connection.ops.quote_name
+    return f"{quote(Group._meta.db_table)}.{quote(Group._meta.get_field(name).column)}"
+
+
 @dataclass(frozen=True)
 class Circle:
     latitude: float
@@ -74,18 +80,28 @@ class Circle:
             return [(first, _COLS - 1), (0, last)]
         return [(first, last)]
 
-    def cells_q(self) -> Q:
+    def _cells(self) -> list[int] | None:
+        """The cells as an IN list, or None when there are too many (then: row ranges)."""
         rows, columns = self.grid_rows(), self.grid_columns()
         count = len(rows) * sum(last - first + 1 for first, last in columns)
-        if count <= MAX_IN_CELLS:
-            cells = [
-                row * _COLS + col for row in rows for a, b in columns for col in range(a, b + 1)
-            ]
+        if count > MAX_IN_CELLS:
+            return None
+        return [row * _COLS + col for row in rows for a, b in columns for col in range(a, b + 1)]
+
+    def _cell_ranges(self) -> list[tuple[int, int]]:
+        return [
+            (row * _COLS + first, row * _COLS + last)
+            for row in self.grid_rows()
+            for first, last in self.grid_columns()
+        ]
+
+    def cells_q(self) -> Q:
+        cells = self._cells()
+        if cells is not None:
             return Q(grid_cell__in=cells)
         q = Q()
-        for row in rows:
-            for first, last in columns:
-                q |= Q(grid_cell__range=(row * _COLS + first, row * _COLS + last))
+        for low, high in self._cell_ranges():
+            q |= Q(grid_cell__range=(low, high))
         return q
 
     def latitude_q(self) -> Q:
@@ -93,16 +109,38 @@ class Circle:
         order, so this narrows the scan of a cell to the rows that can be inside."""
         return Q(latitude__range=self._lat_band())
 
+    def within_sql(self) -> tuple[str, list]:
+        """`inside the circle` as SQL: the grid cells and the band of latitude (served by
+        the search index), then the squared distance against the radius."""
+        cell = _column("grid_cell")
+        cells = self._cells()
+        if cells is not None:
+            cells_sql, params = f"{cell} IN ({', '.join(['%s'] * len(cells))})", list(cells)
+        else:
+            ranges = self._cell_ranges()
+            cells_sql = "(" + " OR ".join([f"{cell} BETWEEN %s AND %s"] * len(ranges)) + ")"
+            params = [bound for pair in ranges for bound in pair]
+        distance, distance_params = self.squared_distance_sql()
+        sql = f"{cells_sql} AND {_column('latitude')} BETWEEN %s AND %s AND {distance} <= %s"
+        return sql, [
+            *params,
+            *self._lat_band(),
+            *distance_params,
+            self.max_squared_distance(),
+        ]
+
     def squared_distance(self) -> RawSQL:
         """Flat-earth squared distance in degrees², as one SQL expression.
 
         Written as SQL text (portable arithmetic only) rather than nested ORM
         expressions: building and compiling those cost more than the query itself.
         """
+        # Only numbers computed here are interpolated, as bound parameters.
+        return RawSQL(*self.squared_distance_sql(), output_field=FloatField())  # noqa: S611
+
+    def squared_distance_sql(self) -> tuple[str, list]:
         lat0, lng0 = self.latitude, self.longitude
-        table = connection.ops.quote_name(Group._meta.db_table)
-        lat = f"{table}.{connection.ops.quote_name('latitude')}"
-        lng = f"{table}.{connection.ops.quote_name('longitude')}"
+        lat, lng = _column("latitude"), _column("longitude")
         dlat = f"({lat} - %s)"
         if self.crosses_antimeridian():
             if lng0 >= 0:
@@ -130,8 +168,7 @@ class Circle:
             half_sin0,
             lat0,
         ]
-        # Only numbers computed here are interpolated, as bound parameters.
-        return RawSQL(sql, params, output_field=FloatField())  # noqa: S611
+        return sql, params
 
     def max_squared_distance(self) -> float:
         return self.radius_degrees**2

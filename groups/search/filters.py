@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -256,9 +257,10 @@ class GroupSearchFilter(django_filters.FilterSet):
     place: Place | None = None
     circle: Circle | None = None
     ordering_used: str = "name"
-    located_part: QuerySet | None = None
-    remote_part: QuerySet | None = None
-    _near_base: QuerySet | None = None
+    # Near a place: the filtered groups before the place is applied, and whether
+    # online and phone groups come after the nearby ones.
+    near_filtered: QuerySet | None = None
+    include_remote: bool = True
 
     _form_classes: dict = {}
 
@@ -337,9 +339,10 @@ class GroupSearchFilter(django_filters.FilterSet):
         return queryset
 
     def search_queryset(self) -> QuerySet | None:
-        """Like `qs`, but None when the search is the two parts (located_part, by distance,
-        then remote_part) and the one combined queryset would go unused: building it
-        cost about as much as building both parts. Call after is_valid()."""
+        """Like `qs`, but None when the search is near a place and ordered by distance:
+        then the selector runs the two parts' statements (groups.search.statements)
+        around `near_filtered`, and the combined queryset would go unused (building it
+        cost about as much as the search). Call after is_valid()."""
         return self._locate_and_order(
             self._filtered(self.queryset.all()), self.form.cleaned_data, combine=False
         )
@@ -358,17 +361,14 @@ class GroupSearchFilter(django_filters.FilterSet):
 
         radius = float(data.get("radius_km") or settings.KINDRED_DEFAULT_RADIUS_KM)
         self.circle = Circle(self.place.latitude, self.place.longitude, radius)
-        self._near_base = queryset
-        near_q = self.circle.cells_q() & self.circle.latitude_q()
-        located = self.located_within(radius)
+        self.near_filtered = queryset
+        self.include_remote = online != "exclude"
         self.ordering_used = ordering
-        if online == "exclude":
-            self.located_part, self.remote_part = located, None
-            return _order(located, ordering)
-        remote = queryset.filter(_remote_formats(queryset.db))
-        self.located_part, self.remote_part = located, remote
         if not combine and ordering == "distance":
             return None
+        if online == "exclude":
+            return _order(self.located_part, ordering)
+        near_q = self.circle.cells_q() & self.circle.latitude_q()
         combined = queryset.filter(
             (near_q & Q(latitude__isnull=False)) | Q(format__in=REMOTE_FORMATS)
         ).alias(_d2=self.circle.squared_distance())
@@ -377,19 +377,20 @@ class GroupSearchFilter(django_filters.FilterSet):
         )
         return _order(combined, ordering)
 
-    def located_within(self, radius_km: float) -> QuerySet:
-        """The matching groups within radius_km of the place searched (call after is_valid).
+    @property
+    def located_part(self) -> QuerySet | None:
+        """The matching groups within the circle, with their squared distance `_d2`."""
+        if self.near_filtered is None:
+            return None
+        within = RawSQL(*self.circle.within_sql(), output_field=BooleanField())  # noqa: S611
+        return self.near_filtered.filter(within).alias(_d2=self.circle.squared_distance())
 
-        The selector asks for a smaller circle first in a dense city: its 20 nearest
-        are the 20 nearest of the whole circle when it holds at least 20 (the squared
-        distance is measured from the same point either way).
-        """
-        circle = Circle(self.circle.latitude, self.circle.longitude, radius_km)
-        return (
-            self._near_base.filter(circle.cells_q(), circle.latitude_q())
-            .alias(_d2=circle.squared_distance())
-            .filter(_d2__lte=circle.max_squared_distance())
-        )
+    @property
+    def remote_part(self) -> QuerySet | None:
+        """The matching online and phone groups, when the search includes them."""
+        if self.near_filtered is None or not self.include_remote:
+            return None
+        return self.near_filtered.filter(_remote_formats(self.near_filtered.db))
 
 
 class _Unlikely(Func):

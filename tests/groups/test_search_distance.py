@@ -159,16 +159,18 @@ def test_pages_of_a_dense_place_come_nearest_first_from_smaller_circles(monkeypa
     through gives exactly the full sort. The online groups would come after the last
     page, so they are not read."""
     from groups import selectors
-    from groups.search.filters import GroupSearchFilter
+    from groups.search.statements import NearbySearch
 
     nearest, online = _dense_springfield()
     monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
     radii = []
-    located_within = GroupSearchFilter.located_within
+    nearest_ids = NearbySearch.nearest_ids
     monkeypatch.setattr(
-        GroupSearchFilter,
-        "located_within",
-        lambda self, radius_km: radii.append(radius_km) or located_within(self, radius_km),
+        NearbySearch,
+        "nearest_ids",
+        lambda self, radius_km, count: (
+            radii.append(radius_km) or nearest_ids(self, radius_km, count)
+        ),
     )
     params = {"near": "Springfield, IL", "radius_km": "25", "ordering": "distance"}
     pages = [group_search(params=params, page=page, per_page=4) for page in (1, 2, 3, 4)]

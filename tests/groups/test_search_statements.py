@@ -1,0 +1,84 @@
+"""The search's SQL statements find what the FilterSet's own querysets find, in the same order.
+
+groups.search.statements writes the counts, the nearest ids and the online part as SQL
+around the filters' compiled WHERE clause; `GroupSearchFilter.located_part` and
+`remote_part` are the same searches through the ORM. Both run on SQLite and PostgreSQL
+(the suite's two passes).
+"""
+
+import random
+
+import pytest
+from django.db.models import F
+from django.http import QueryDict
+
+from groups.geocoding import geocode
+from groups.search.filters import GroupSearchFilter
+from groups.search.statements import NearbySearch
+from groups.vocabularies import ACCESSIBILITY, COST, LANGUAGES, TOPICS
+from tests.factories import GroupFactory, OnlineGroupFactory, located_group
+
+pytestmark = pytest.mark.django_db
+
+SEARCHES = [
+    {},
+    {"cost": "free,donation", "accessibility": "step_free"},
+    {"language": "es", "radius_km": "10"},
+    {"topic": "grief,anxiety", "accepting_new_members": "true"},
+    {"q": "grief"},
+    {"q": "zzzznothing"},  # words that match nothing: no statement can match
+    {"online": "exclude", "cost": "fee"},
+    {"format": "hybrid,in_person", "facilitation": "peer", "radius_km": "40"},
+]
+
+
+@pytest.fixture
+def springfield():
+    place = geocode("Springfield, IL").place
+    rng = random.Random(11)
+    for i in range(60):
+        located_group(
+            latitude=place.latitude + rng.uniform(-0.4, 0.4),
+            longitude=place.longitude + rng.uniform(-0.5, 0.5),
+            name=f"Group {i}" + (" grief circle" if i % 7 == 0 else ""),
+            format=rng.choice(["in_person", "hybrid"]),
+            cost=rng.choice([code for code, _label in COST.choices]),
+            accessibility=tuple(rng.sample([c for c, _ in ACCESSIBILITY.choices], 2)),
+            languages=("en",) if i % 3 else ("en", "es"),
+            topics=tuple(rng.sample([c for c, _ in TOPICS.choices], 2)),
+            accepting_new_members=i % 5 != 0,
+        )
+    for i in range(8):
+        OnlineGroupFactory(name=f"Online {i}", cost=rng.choice(["free", "fee"]))
+    GroupFactory(format="phone", location=None, name="Phone line")
+    assert LANGUAGES.label("es")
+
+
+@pytest.mark.parametrize("params", SEARCHES, ids=[str(s) or "none" for s in SEARCHES])
+def test_statements_match_the_filtersets_querysets(springfield, params):
+    query = QueryDict(mutable=True)
+    query.update({"near": "Springfield, IL", **params})
+    filterset = GroupSearchFilter(query)
+    assert filterset.is_valid(), filterset.errors
+    assert filterset.search_queryset() is None  # near a place, by distance: the statements
+    search = NearbySearch(filterset.near_filtered, filterset.circle)
+
+    located = filterset.located_part.order_by(F("_d2").asc(), "id")
+    expected_near = list(located.values_list("id", flat=True))
+    assert search.nearest_ids(filterset.circle.radius_km, 1000) == expected_near
+    assert search.count_near(1000) == len(expected_near)
+    assert search.count_near(3) == min(3, len(expected_near))
+    for radius in (2.0, 8.0):  # a smaller circle: the nearest of those within it
+        inside = search.nearest_ids(radius, 1000)
+        assert inside == expected_near[: len(inside)]
+
+    if filterset.remote_part is None:
+        assert params.get("online") == "exclude"
+        return
+    remote = filterset.remote_part.order_by(F("next_meeting_at").asc(nulls_last=True), "name", "id")
+    expected_remote = list(remote.values_list("id", flat=True))
+    assert search.remote_ids(0, 1000) == expected_remote
+    assert search.remote_ids(2, 3) == expected_remote[2:5]
+    assert search.count_remote(1000) == len(expected_remote)
+    if not params:
+        assert expected_near and expected_remote  # the fixture gives both parts something
