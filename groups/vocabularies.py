@@ -32,8 +32,8 @@ class Vocabulary:
         return tuple(code for code, _label in self.terms)
 
     @cached_property
-    def _bits(self) -> tuple[tuple[int, str], ...]:
-        return tuple((1 << i, code) for i, code in enumerate(self.codes))
+    def _code_of_bit(self) -> dict[int, str]:
+        return {1 << i: code for i, code in enumerate(self.codes)}
 
     @cached_property
     def _labels(self) -> dict:
@@ -55,9 +55,18 @@ class Vocabulary:
         return mask
 
     def from_mask(self, mask: int) -> tuple[str, ...]:
-        if not mask:
-            return ()
-        return tuple(code for bit, code in self._bits if mask & bit)
+        """The codes of the bits set, in vocabulary order (bits past the last code are ignored).
+
+        Runs for six columns of every result row: it visits only the bits set,
+        lowest first, not every code of the vocabulary.
+        """
+        codes = []
+        mask &= (1 << len(self.codes)) - 1  # a 64th bit read back as a negative bigint
+        while mask:
+            bit = mask & -mask
+            mask ^= bit
+            codes.append(self._code_of_bit[bit])
+        return tuple(codes)
 
     def ordered(self, codes: Iterable[str]) -> tuple[str, ...]:
         wanted = set(codes)

@@ -56,27 +56,46 @@ def _build_checkboxes(name: str, choices) -> tuple[tuple[str, str, str], ...]:
     )
 
 
+_UNCHOSEN_FIELDSETS: dict[tuple[type, str, str], str] = {}
+
+
 @register.simple_tag
 def filter_choices(field) -> str:
     """A fieldset of checkboxes for one multi-valued search filter.
 
     Built in Python from cached markup: the search page draws about 100
     checkboxes, and Django's per-option widget templates cost more than the
-    whole search query.
+    whole search query. A fieldset with nothing ticked (most of them, on most
+    searches) is drawn once per field and language.
     """
     selected = set(field.value() or [])
-    markup = _checkbox_markup(field.html_name, get_language() or "", field.field.choices)
+    errors = field.errors
+    language = get_language() or ""
+    if selected or errors:
+        return _fieldset(field, language, selected, errors)
+    key = (type(field.form), field.html_name, language)
+    if key not in _UNCHOSEN_FIELDSETS:
+        _UNCHOSEN_FIELDSETS[key] = _fieldset(field, language, selected, errors)
+    return _UNCHOSEN_FIELDSETS[key]
+
+
+def _fieldset(field, language: str, selected: set, errors) -> str:
+    markup = _checkbox_markup(field.html_name, language, field.field.choices)
     boxes = "".join(
         opening + (" checked" if code in selected else "") + closing
         for code, opening, closing in markup
     )
-    errors = format_html_join("", "<li>{}</li>", ((e,) for e in field.errors))
     return format_html(
         '<fieldset class="field{}"><legend>{}</legend>{}{}</fieldset>',
-        " field-error" if field.errors else "",
+        " field-error" if errors else "",
         field.label,
         mark_safe(boxes),  # noqa: S308 - built from escaped pieces above
-        format_html('<ul class="errorlist">{}</ul>', errors) if field.errors else "",
+        format_html(
+            '<ul class="errorlist">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((e,) for e in errors)),
+        )
+        if errors
+        else "",
     )
 
 
@@ -92,7 +111,30 @@ def search_field(field) -> str:
     if field.use_fieldset or field.widget_type == "checkbox":
         return render_to_string("_form_field.html", {"field": field})
     errors = field.errors
-    optional = "" if field.field.required else _optional_html(get_language() or "")
+    if errors or field.help_text:
+        return _field_with_notes(field, errors)
+    opening = _field_opening(get_language() or "", field)
+    return mark_safe(f"{opening}{field.as_widget()}</div>")  # noqa: S308 - escaped pieces
+
+
+_FIELD_OPENINGS: dict[tuple[type, str, str], str] = {}
+
+
+def _field_opening(language: str, field) -> str:
+    """`<div class="field"><label …>…</label>` of a field without errors, once per form
+    class, field and language."""
+    key = (type(field.form), field.html_name, language)
+    if key not in _FIELD_OPENINGS:
+        _FIELD_OPENINGS[key] = format_html(
+            '<div class="field"><label for="{}">{}{}</label>',
+            field.id_for_label,
+            field.label,
+            "" if field.field.required else _optional_html(language),
+        )
+    return _FIELD_OPENINGS[key]
+
+
+def _field_with_notes(field, errors) -> str:
     help_html = (
         format_html('<p class="help" id="{}_helptext">{}</p>', field.auto_id, field.help_text)
         if field.help_text
@@ -112,7 +154,7 @@ def search_field(field) -> str:
         " field-error" if errors else "",
         field.id_for_label,
         field.label,
-        optional,
+        "" if field.field.required else _optional_html(get_language() or ""),
         field.as_widget(),
         help_html,
         errors_html,
