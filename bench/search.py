@@ -126,10 +126,16 @@ class Command(BaseCommand):
             client.get("/api/groups/?" + q)
             client.get("/healthz")
         out = {}
-        for label, prefix in (("page", "/?"), ("api", "/api/groups/?"), ("trivial", "/healthz")):
+        views = (
+            ("page", "/?"),
+            ("api", "/api/groups/?"),
+            ("front", "/"),  # the front page: every group by next meeting, no place
+            ("trivial", "/healthz"),
+        )
+        for label, prefix in views:
             wall, cpu = [], []
             for q in queries:
-                url = prefix + q if label != "trivial" else prefix
+                url = prefix + q if prefix.endswith("?") else prefix
                 started, started_cpu = time.perf_counter(), time.thread_time()
                 response = client.get(url)
                 cpu.append(time.thread_time() - started_cpu)
