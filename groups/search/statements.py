@@ -85,28 +85,29 @@ class NearbySearch:
             return []
         c = self.column
         order = f"{c['next_meeting_at']} ASC NULLS LAST, {c['name']} ASC, {c['id']} ASC"
-        branch = (
-            f"SELECT * FROM (SELECT {c['id']} AS id, {c['next_meeting_at']} AS next_meeting_at, "  # noqa: S608
-            f"{c['name']} AS name FROM {self.table} WHERE {self.where} AND {c['format']} = %s "
-            f"ORDER BY {order} LIMIT %s) AS branch_{{}}"
-        )
-        branches = " UNION ALL ".join(branch.format(i) for i in range(len(REMOTE_FORMATS)))
+        branches, params = [], []
+        for i, format_code in enumerate(REMOTE_FORMATS):
+            remote, remote_params = self._remote((format_code,))
+            branches.append(
+                f"SELECT * FROM (SELECT {c['id']} AS id, {c['next_meeting_at']} AS "  # noqa: S608
+                f"next_meeting_at, {c['name']} AS name FROM {self.table} WHERE {self.where} "
+                f"AND {remote} ORDER BY {order} LIMIT %s) AS branch_{i}"
+            )
+            params += [*self.params, *remote_params, offset + count]
         sql = (
-            f"SELECT id FROM ({branches}) AS remote "  # noqa: S608
+            f"SELECT id FROM ({' UNION ALL '.join(branches)}) AS remote "  # noqa: S608
             "ORDER BY next_meeting_at ASC NULLS LAST, name ASC, id ASC LIMIT %s OFFSET %s"
         )
-        params = []
-        for format_code in REMOTE_FORMATS:
-            params += [*self.params, format_code, offset + count]
         return self._ids(sql, [*params, count, offset])
 
-    def _remote(self) -> tuple[str, list]:
-        sql = f"{self.column['format']} IN ({', '.join(['%s'] * len(REMOTE_FORMATS))})"
+    def _remote(self, formats: tuple[str, ...] = REMOTE_FORMATS) -> tuple[str, list]:
+        sql = f"{self.column['format']} IN ({', '.join(['%s'] * len(formats))})"
         if self.vendor == "sqlite":
             # As filters._Unlikely: SQLite's statistics guess a third of groups meet
-            # online and would scan the table instead of the group_search_remote index.
+            # online, and would scan the table (or the group_search_next index, in
+            # meeting order) instead of the group_search_remote index.
             sql = f"likelihood({sql}, 0.05)"
-        return sql, list(REMOTE_FORMATS)
+        return sql, list(formats)
 
     def _count(self, where: str, params: list, limit: int) -> int:
         sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.table} WHERE {where} LIMIT %s) c"  # noqa: S608
