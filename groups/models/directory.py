@@ -105,6 +105,20 @@ class Location(models.Model):
         return geo.valid_coordinates(self.latitude, self.longitude)
 
 
+# The columns the search filters on, in the search indexes after the columns each one
+# seeks and orders by, so that a filtered search is answered from the index alone.
+SEARCH_FILTER_COLUMNS = (
+    "cost",
+    "accessibility",
+    "transport",
+    "languages",
+    "facilitation",
+    "audience",
+    "topics",
+    "accepting_new_members",
+)
+
+
 class GroupQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Group.Status.PUBLISHED)
@@ -250,14 +264,7 @@ class Group(models.Model):
                     "latitude",
                     "longitude",
                     "format",
-                    "cost",
-                    "accessibility",
-                    "transport",
-                    "languages",
-                    "facilitation",
-                    "audience",
-                    "topics",
-                    "accepting_new_members",
+                    *SEARCH_FILTER_COLUMNS,
                     # Last, so PostgreSQL answers from the index alone (an INCLUDE
                     # column would do, but SQLite warns about those).
                     "id",
@@ -270,14 +277,7 @@ class Group(models.Model):
                     "status",
                     "format",
                     "next_meeting_at",
-                    "cost",
-                    "accessibility",
-                    "transport",
-                    "languages",
-                    "facilitation",
-                    "audience",
-                    "topics",
-                    "accepting_new_members",
+                    *SEARCH_FILTER_COLUMNS,
                     "id",
                 ],
                 name="group_search_remote",
@@ -293,14 +293,7 @@ class Group(models.Model):
                     "name",
                     "id",
                     "format",
-                    "cost",
-                    "accessibility",
-                    "transport",
-                    "languages",
-                    "facilitation",
-                    "audience",
-                    "topics",
-                    "accepting_new_members",
+                    *SEARCH_FILTER_COLUMNS,
                 ],
                 name="group_search_next",
             ),

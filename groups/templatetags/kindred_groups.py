@@ -173,10 +173,18 @@ def _escaped_labels(vocabulary: str, language: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=16)
-def _badge_words(language: str) -> dict[str, str]:
+def _words(language: str) -> dict[str, str]:
+    """The fixed words of the badges and result cards in one language, escaped once."""
     return {
         key: escape(str(text))
         for key, text in {
+            "mi": _("%(distance).1f miles away"),
+            "km": _("%(distance).1f km away"),
+            "phone": _("By phone, from anywhere"),
+            "online": _("Online, from anywhere"),
+            "unknown": _("Distance not known"),
+            "no_meeting": _("No meeting scheduled in the next few weeks."),
+            "refer": _("Refer a client to %(name)s"),
             "cost": _("Cost:"),
             "peer": _("Peer-led"),
             "professional": _("Professional"),
@@ -199,7 +207,7 @@ def group_badges(group) -> str:
 def _badges(group, language: str) -> str:
     """Built from per-language cached, pre-escaped labels: a results page shows 20
     groups with up to 20 badges each, and this is on every search."""
-    words = _badge_words(language)
+    words = _words(language)
     cost_labels = _escaped_labels("cost", language)
     cost = f"{words['cost']} {cost_labels[group.cost]}"
     if group.cost_amount:
@@ -260,22 +268,6 @@ def _meeting_time_html(naive, offset, zone_name: str, language: str, local) -> s
     )
 
 
-@lru_cache(maxsize=16)
-def _card_words(language: str) -> dict[str, str]:
-    return {
-        key: escape(str(text))
-        for key, text in {
-            "mi": _("%(distance).1f miles away"),
-            "km": _("%(distance).1f km away"),
-            "phone": _("By phone, from anywhere"),
-            "online": _("Online, from anywhere"),
-            "unknown": _("Distance not known"),
-            "no_meeting": _("No meeting scheduled in the next few weeks."),
-            "refer": _("Refer a client to %(name)s"),
-        }.items()
-    }
-
-
 def _card(group, language: str, words: dict[str, str], can_refer: bool) -> str:
     if group.distance is not None:
         distance = words["mi" if settings.KINDRED_DISTANCE_UNIT == "mi" else "km"]
@@ -323,7 +315,7 @@ def result_cards(groups, can_refer: bool = False) -> str:
     than the rest of the card). Every piece of text is escaped here.
     """
     language = get_language() or ""
-    words = _card_words(language)
+    words = _words(language)
     return mark_safe(  # noqa: S308 - _card escapes every piece
         "\n".join(_card(group, language, words, can_refer) for group in groups)
     )
