@@ -13,28 +13,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from groups import geo
-from groups.models import FeedRecord, Group, ImportRun, Location, Occurrence, Schedule
+from groups.models import (
+    FEED_FIELDS,
+    FeedRecord,
+    Group,
+    ImportRun,
+    Location,
+    Occurrence,
+    Schedule,
+)
 from groups.schedule import ScheduleError, zone
 
 CHUNK = 1000
-SIMPLE_FIELDS = (
-    "name",
-    "description",
-    "what_to_expect",
-    "format",
-    "facilitation",
-    "registration_required",
-    "audience",
-    "topics",
-    "languages",
-    "languages_other",
-    "cost",
-    "cost_amount",
-    "cost_detail",
-    "online_url",
-    "contact_email",
-    "contact_phone",
-    "website",
+# The feed fields copied straight from the payload's group: FEED_FIELDS less those
+# that come from its location (access) or are applied on their own (place, schedules).
+SIMPLE_FIELDS = tuple(
+    f
+    for f in FEED_FIELDS
+    if f not in ("accessibility", "accessibility_detail", "location", "schedules")
 )
 LOCATION_FIELDS = (
     "name",
