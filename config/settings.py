@@ -113,12 +113,24 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------
 
 DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite"))
+# PostgreSQL: the search's own statements are prepared once per connection (planning
+# them cost as much as running them). Set false behind a pooler in transaction mode.
+KINDRED_PREPARED_SEARCH = env_bool("KINDRED_PREPARED_SEARCH", True)
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
     if _db["ENGINE"] == "django.db.backends.postgresql":
         # Measured on 2 cores: parallel plans and JIT made search p95 several times worse.
-        _db.setdefault("OPTIONS", {})["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
+        # Generic plans apply to prepared statements only, i.e. the search's own
+        # (groups/search/statements.py): they are planned once, not on every search.
+        _db.setdefault("OPTIONS", {})["options"] = (
+            "-c jit=off -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_generic_plan"
+        )
         _db["OPTIONS"]["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+        if KINDRED_PREPARED_SEARCH:
+            # Lets psycopg prepare statements at all. Django's own cursors bind on the
+            # client and never prepare; only the search's statements, run through a
+            # server-binding cursor with prepare=True (groups/search/statements.py), are.
+            _db["OPTIONS"]["prepare_threshold"] = 5
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",

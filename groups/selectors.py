@@ -15,7 +15,7 @@ from groups.geocoding import Place
 from groups.models import Group, Location, Occurrence
 from groups.schedule import ScheduleError, zone
 from groups.search.filters import GroupSearchFilter
-from groups.search.statements import NearbySearch
+from groups.search.statements import NearbySearch, listing_rows
 
 PER_PAGE = 20
 NEXT_MEETINGS = 6
@@ -205,7 +205,7 @@ def _two_part_page(filterset: GroupSearchFilter, start: int, per_page: int):
         at = max(0, start - located_count)
         ids += search.remote_ids(at, start + per_page - located_count - at)
         counts.append(search.count_remote(COUNT_LIMIT + 1))
-    return _listings_of(ids), counts
+    return _listings_of(ids, filterset.near_filtered.db), counts
 
 
 def _nearest_ids(search: NearbySearch, located_count: int, start: int, limit: int) -> list[int]:
@@ -231,11 +231,10 @@ def _nearest_ids(search: NearbySearch, located_count: int, start: int, limit: in
     return search.nearest_ids(radius, needed)[start:]
 
 
-def _listings_of(ids: list[int]) -> list[GroupListing]:
-    """The rows shown, in the order of `ids`, in one query."""
-    if not ids:
-        return []
-    by_id = {row.id: row for row in _listings(Group.objects.filter(pk__in=ids).order_by())}
+def _listings_of(ids: list[int], db: str) -> list[GroupListing]:
+    """The rows shown, in the order of `ids`, in one statement."""
+    rows = listing_rows(db, LIST_COLUMNS).fetch(ids)
+    by_id = {row.id: row for row in (GroupListing(*values) for values in rows)}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

@@ -109,12 +109,19 @@ class Circle:
         order, so this narrows the scan of a cell to the rows that can be inside."""
         return Q(latitude__range=self._lat_band())
 
-    def within_sql(self) -> tuple[str, list]:
+    def within_sql(self, *, cells_as_array: bool = False) -> tuple[str, list]:
         """`inside the circle` as SQL: the grid cells and the band of latitude (served by
-        the search index), then the squared distance against the radius."""
+        the search index), then the squared distance against the radius.
+
+        `cells_as_array` (PostgreSQL): the cells are one array parameter,
+        `= ANY(%s)`, so the statement's text is the same whatever the number of
+        cells and a prepared statement serves every search of that shape.
+        """
         cell = _column("grid_cell")
         cells = self._cells()
-        if cells is not None:
+        if cells is not None and cells_as_array:
+            cells_sql, params = f"{cell} = ANY(%s)", [cells]
+        elif cells is not None:
             cells_sql, params = f"{cell} IN ({', '.join(['%s'] * len(cells))})", list(cells)
         else:
             ranges = self._cell_ranges()

@@ -82,3 +82,40 @@ def test_statements_match_the_filtersets_querysets(springfield, params):
     assert search.count_remote(1000) == len(expected_remote)
     if not params:
         assert expected_near and expected_remote  # the fixture gives both parts something
+
+
+def test_listing_rows_read_what_the_orm_reads(springfield):
+    """The result rows' statement gives the values values_list() gives: vocabulary sets
+    as tuples, booleans, decimals, aware datetimes, and None for a group with no place."""
+    from decimal import Decimal
+
+    from groups.models import Group
+    from groups.search.statements import listing_rows
+    from groups.selectors import LIST_COLUMNS
+
+    GroupFactory(
+        format="phone", location=None, cost="fee", cost_amount=Decimal("12.5"), name="Fee line"
+    )
+    ids = list(Group.objects.order_by("id").values_list("id", flat=True))
+    expected = {row[0]: list(row) for row in Group.objects.values_list(*LIST_COLUMNS)}
+    rows = listing_rows("default", LIST_COLUMNS).fetch(ids)
+    assert {row[0]: row for row in rows} == expected
+    fee = next(row for row in rows if row[1] == "Fee line")
+    assert fee[LIST_COLUMNS.index("cost_amount")] == Decimal("12.50")
+    assert fee[LIST_COLUMNS.index("location__city")] is None
+    assert listing_rows("default", LIST_COLUMNS).fetch([]) == []
+
+
+@pytest.mark.postgres
+def test_search_statements_are_prepared_on_postgresql(springfield, client):
+    """On PostgreSQL the search's statements are prepared once per connection, so a
+    second search of the same shape is not planned again."""
+    from django.db import connection
+
+    client.get("/", {"near": "Springfield, IL", "cost": "free"})
+    client.get("/", {"near": "Chicago, IL", "cost": "free"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(sql.startswith("SELECT COUNT(*)") and "ANY($" in sql for sql in prepared)
+    assert any("JOIN" in sql and "= ANY($" in sql for sql in prepared)  # the rows shown
