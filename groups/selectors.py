@@ -15,7 +15,7 @@ from groups.geocoding import Place
 from groups.models import Group, Location, Occurrence
 from groups.schedule import ScheduleError, zone
 from groups.search.filters import GroupSearchFilter
-from groups.search.statements import NearbySearch, listing_rows
+from groups.search.statements import ListingRows, NearbySearch, listing_rows
 
 PER_PAGE = 20
 NEXT_MEETINGS = 6
@@ -198,18 +198,21 @@ def _two_part_page(filterset: GroupSearchFilter, start: int, per_page: int):
     "Only online and phone groups").
     """
     search = NearbySearch(filterset.near_filtered, filterset.circle)
+    listing = listing_rows(search.db, LIST_COLUMNS)
     located_count = search.count_near(COUNT_LIMIT + 1)
-    ids = _nearest_ids(search, located_count, start, per_page)
+    rows = _nearest_rows(search, listing, located_count, start, per_page)
     counts = [located_count]
     if filterset.include_remote and located_count <= COUNT_LIMIT:
         at = max(0, start - located_count)
-        ids += search.remote_ids(at, start + per_page - located_count - at)
+        rows += search.remote_rows(at, start + per_page - located_count - at, listing)
         counts.append(search.count_remote(COUNT_LIMIT + 1))
-    return _listings_of(ids, filterset.near_filtered.db), counts
+    return [GroupListing(*row) for row in rows], counts
 
 
-def _nearest_ids(search: NearbySearch, located_count: int, start: int, limit: int) -> list[int]:
-    """The ids start..start+limit of the circle, nearest first.
+def _nearest_rows(
+    search: NearbySearch, listing: ListingRows, located_count: int, start: int, limit: int
+) -> list[list]:
+    """The rows start..start+limit of the circle, nearest first.
 
     The nearest come from a smaller circle first, sized for the rows needed as if the
     groups were spread evenly, and doubled until it holds them: sorting every group
@@ -224,18 +227,11 @@ def _nearest_ids(search: NearbySearch, located_count: int, start: int, limit: in
     density = located_count * 8 if located_count > COUNT_LIMIT else located_count / 1.5
     guess = radius * math.sqrt(needed / max(density, 1))
     while guess < radius * 0.7:
-        nearest = search.nearest_ids(guess, needed)
+        nearest = search.nearest_rows(guess, needed, listing)
         if len(nearest) >= needed:
             return nearest[start:]
         guess *= 2
-    return search.nearest_ids(radius, needed)[start:]
-
-
-def _listings_of(ids: list[int], db: str) -> list[GroupListing]:
-    """The rows shown, in the order of `ids`, in one statement."""
-    rows = listing_rows(db, LIST_COLUMNS).fetch(ids)
-    by_id = {row.id: row for row in (GroupListing(*values) for values in rows)}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return search.nearest_rows(radius, needed, listing)[start:]
 
 
 def group_for_public_page(*, pk: int) -> Group:

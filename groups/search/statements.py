@@ -70,20 +70,21 @@ class NearbySearch:
         within, params = self.circle.within_sql(cells_as_array=self.prepared)
         return self._count(f"{self.where} AND {within}", [*self.params, *params], limit)
 
-    def nearest_ids(self, radius_km: float, count: int) -> list[int]:
-        """The ids of the `count` nearest within radius_km, nearest first (answered from
-        the search index alone)."""
+    def nearest_rows(self, radius_km: float, count: int, listing: "ListingRows") -> list[list]:
+        """The rows of the `count` nearest within radius_km, nearest first: chosen from
+        the search index alone, then only their rows are read, in the same statement."""
         if self.where is None:
             return []
         circle = Circle(self.circle.latitude, self.circle.longitude, radius_km)
         within, params = circle.within_sql(cells_as_array=self.prepared)
         # The distance is measured from the same point whatever the radius.
         distance, distance_params = self.circle.squared_distance_sql()
-        sql = (
-            f"SELECT {self.column['id']} FROM {self.table} WHERE {self.where} AND {within} "  # noqa: S608
-            f"ORDER BY {distance} ASC, {self.column['id']} ASC LIMIT %s"
+        chosen = (
+            f"SELECT {self.column['id']} AS id, {distance} AS d2 FROM {self.table} "  # noqa: S608
+            f"WHERE {self.where} AND {within} ORDER BY d2 ASC, id ASC LIMIT %s"
         )
-        return self._ids(sql, [*self.params, *params, *distance_params, count])
+        sql = listing.around(chosen, "chosen.d2 ASC, chosen.id ASC")
+        return self._rows(sql, [*distance_params, *self.params, *params, count], listing)
 
     def count_remote(self, limit: int) -> int:
         """How many online and phone groups match, counting no further than `limit`."""
@@ -92,8 +93,8 @@ class NearbySearch:
         remote, params = self._remote()
         return self._count(f"{self.where} AND {remote}", [*self.params, *params], limit)
 
-    def remote_ids(self, offset: int, count: int) -> list[int]:
-        """Online and phone groups by next meeting (none last), then name.
+    def remote_rows(self, offset: int, count: int, listing: "ListingRows") -> list[list]:
+        """The rows of online and phone groups by next meeting (none last), then name.
 
         One ordered, limited branch per format, merged: with `format IN (...)` neither
         database can read the index in meeting order, and PostgreSQL sorted every
@@ -112,11 +113,13 @@ class NearbySearch:
                 f"AND {remote} ORDER BY {order} LIMIT %s) AS branch_{i}"
             )
             params += [*self.params, *remote_params, offset + count]
-        sql = (
-            f"SELECT id FROM ({' UNION ALL '.join(branches)}) AS remote "  # noqa: S608
-            "ORDER BY next_meeting_at ASC NULLS LAST, name ASC, id ASC LIMIT %s OFFSET %s"
+        chosen = (
+            f"SELECT id, next_meeting_at, name FROM ({' UNION ALL '.join(branches)}) "  # noqa: S608
+            "AS remote ORDER BY next_meeting_at ASC NULLS LAST, name ASC, id ASC LIMIT %s OFFSET %s"
         )
-        return self._ids(sql, [*params, count, offset])
+        order = "chosen.next_meeting_at ASC NULLS LAST, chosen.name ASC, chosen.id ASC"
+        sql = listing.around(chosen, order)
+        return self._rows(sql, [*params, count, offset], listing)
 
     def _remote(self, formats: tuple[str, ...] = REMOTE_FORMATS) -> tuple[str, list]:
         sql = f"{self.column['format']} IN ({', '.join(['%s'] * len(formats))})"
@@ -133,10 +136,10 @@ class NearbySearch:
             cursor.execute(sql, [*params, limit])
             return cursor.fetchone()[0]
 
-    def _ids(self, sql: str, params: list) -> list[int]:
+    def _rows(self, sql: str, params: list, listing: "ListingRows") -> list[list]:
         with self._cursor() as cursor:
             cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
+            return listing.converted(cursor.fetchall())
 
     def _cursor(self):
         connection = connections[self.db]
@@ -146,23 +149,21 @@ class NearbySearch:
 
 
 class ListingRows:
-    """The rows a list of results shows, by id, in one statement (prepared on PostgreSQL).
+    """The columns a list of results shows, read for the groups a statement chose.
 
     `columns` are paths as values_list() takes them: the group's own fields, and one
     field of a to-one relation ("organization__name", "location__city"). Building and
-    compiling the same values_list() query on every search cost more than running it
-    (about 1 ms on SQLite and 2-3 ms on PostgreSQL, where planning the three-table
-    join came on top). Values come back as the ORM gives them (vocabulary sets as
-    tuples, booleans, decimals, aware datetimes): tests/groups/test_search_statements.py
-    compares both on SQLite and PostgreSQL.
+    compiling a values_list() query for the 20 rows on every search cost more than
+    running it (about 1 ms on SQLite, 2-3 ms on PostgreSQL with planning the
+    three-table join on top); here the rows are read in the statement that chose
+    them. Values come back as the ORM gives them (vocabulary sets as tuples, booleans,
+    decimals, aware datetimes): tests/groups/test_search_statements.py compares both.
     """
 
     def __init__(self, db: str, columns: Sequence[str]):
         connection = connections[db]
-        self.db = db
-        self.prepared = connection.vendor == "postgresql" and settings.KINDRED_PREPARED_SEARCH
         quote = connection.ops.quote_name
-        table = quote(Group._meta.db_table)
+        self.table = table = quote(Group._meta.db_table)
         selected, joins, self.converters = [], {}, []
         for path in columns:
             name, _sep, related_name = path.partition("__")
@@ -181,31 +182,27 @@ class ListingRows:
                 selected.append(f"{table}.{quote(field.column)}")
             if (convert := _converter(field, connection)) is not None:
                 self.converters.append((len(selected) - 1, convert))
-        self.id_column = f"{table}.{quote(Group._meta.pk.column)}"
-        self.sql = f"SELECT {', '.join(selected)} FROM {table} {' '.join(joins.values())} WHERE "  # noqa: S608
+        self.select = ", ".join(selected)
+        self.joins = " ".join(joins.values())
+        self.pk = f"{table}.{quote(Group._meta.pk.column)}"
 
-    def fetch(self, ids: Sequence[int]) -> list[list]:
-        """The rows of these groups, in no particular order."""
-        if not ids:
-            return []
-        connection = connections[self.db]
-        if self.prepared:
-            sql, params = f"{self.sql}{self.id_column} = ANY(%s)", [list(ids)]
-            cursor = prepared_cursor(connection)
-        else:
-            sql = f"{self.sql}{self.id_column} IN ({', '.join(['%s'] * len(ids))})"
-            params, cursor = list(ids), connection.cursor()
-        with cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        converted = []
+    def around(self, chosen: str, order: str) -> str:
+        """A statement reading the rows of the groups `chosen` selects (an `id` column
+        and the columns `order` names), in that order."""
+        return (
+            f"SELECT {self.select} FROM ({chosen}) AS chosen "  # noqa: S608
+            f"INNER JOIN {self.table} ON {self.pk} = chosen.id {self.joins} ORDER BY {order}"
+        )
+
+    def converted(self, rows: list[tuple]) -> list[list]:
+        result = []
         for row in rows:
             values = list(row)
             for i, convert in self.converters:
                 if values[i] is not None:
                     values[i] = convert(values[i])
-            converted.append(values)
-        return converted
+            result.append(values)
+        return result
 
 
 @cache

@@ -164,12 +164,12 @@ def test_pages_of_a_dense_place_come_nearest_first_from_smaller_circles(monkeypa
     nearest, online = _dense_springfield()
     monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
     radii = []
-    nearest_ids = NearbySearch.nearest_ids
+    nearest_rows = NearbySearch.nearest_rows
     monkeypatch.setattr(
         NearbySearch,
-        "nearest_ids",
-        lambda self, radius_km, count: (
-            radii.append(radius_km) or nearest_ids(self, radius_km, count)
+        "nearest_rows",
+        lambda self, radius_km, count, listing: (
+            radii.append(radius_km) or nearest_rows(self, radius_km, count, listing)
         ),
     )
     params = {"near": "Springfield, IL", "radius_km": "25", "ordering": "distance"}
