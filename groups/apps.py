@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class GroupsConfig(AppConfig):
     name = "groups"
     verbose_name = _("Groups directory")
+
+    def ready(self):
+        from django.core.signals import setting_changed
+
+        setting_changed.connect(_forget_frame, dispatch_uid="kindred-forget-frame")
+
+
+def _forget_frame(**kwargs):
+    """The page frame's cached parts are drawn from settings (site name, crisis line,
+    static files); a changed setting (tests' override_settings) draws them again."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    if "frame" in settings.CACHES:
+        caches["frame"].clear()

@@ -68,3 +68,23 @@ def test_language_switch_to_spanish_sticks_without_an_account(client):
 def test_anonymous_search_page_sets_no_cookie(client):
     response = client.get(reverse("groups:search"))
     assert response.cookies == {}
+
+
+def test_the_frames_drawn_once_parts_follow_the_language_and_the_person(client, django_user_model):
+    """The frame's fixed parts are drawn once per language and process: each language
+    gets its own, and a signed-in person still gets their own menu and token."""
+    pages = []
+    for language in ("en", "es", "en"):
+        client.cookies["django_language"] = language
+        pages.append(client.get(reverse("groups:search")).content.decode())
+    english, spanish, english_again = pages
+    assert "Skip to main content" in english and "Sign in for staff" in english
+    assert "Skip to main content" not in spanish and 'lang="es"' in spanish
+    assert english_again == english
+    assert 'name="next" value="/?near=60601"' in client.get("/?near=60601").content.decode()
+
+    user = django_user_model.objects.create_user(email="person@example.org", password="x" * 20)
+    client.force_login(user)
+    signed_in = client.get(reverse("groups:search")).content.decode()
+    assert "Sign out" in signed_in and "Sign in for staff" not in signed_in
+    assert "csrfmiddlewaretoken" in signed_in

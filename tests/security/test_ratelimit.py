@@ -36,7 +36,12 @@ def test_limit_answers_429_with_the_friendly_page_in_spanish_too(rf):
     assert view(other).status_code == 200
 
 
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
+@override_settings(
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "frame": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "f"},
+    }
+)
 def test_cache_keys_hold_no_raw_address_or_email(rf):
     from django.contrib.auth.models import AnonymousUser
 
