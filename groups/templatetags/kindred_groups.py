@@ -1,5 +1,6 @@
 """Template helpers for directory pages: vocabulary labels and distances."""
 
+import html
 from functools import lru_cache
 
 from django import template
@@ -211,7 +212,7 @@ def _badges(group, language: str) -> str:
     cost_labels = _escaped_labels("cost", language)
     cost = f"{words['cost']} {cost_labels[group.cost]}"
     if group.cost_amount:
-        cost += f" (${escape(group.cost_amount)})"
+        cost += f" (${html.escape(str(group.cost_amount))})"
     free = " badge-free" if group.cost == "free" else ""
     parts = [
         f'<li class="badge badge-cost{free}">{cost}</li>',
@@ -246,9 +247,8 @@ def _url_parts(name: str, script_prefix: str, urlconf) -> tuple[str, str]:
     return before, after
 
 
-def _url(name: str, pk: int) -> str:
-    before, after = _url_parts(name, get_script_prefix(), get_urlconf())
-    return f"{before}{pk}{after}"
+def _url_around_id(name: str) -> tuple[str, str]:
+    return _url_parts(name, get_script_prefix(), get_urlconf())
 
 
 @lru_cache(maxsize=4096)
@@ -268,13 +268,14 @@ def _meeting_time_html(naive, offset, zone_name: str, language: str, local) -> s
     )
 
 
-def _card(group, language: str, words: dict[str, str], can_refer: bool) -> str:
+def _card(group, language: str, words: dict[str, str], detail, refer) -> str:
+    """One card; `detail` and `refer` (None: no link) are URLs around the group's id."""
     if group.distance is not None:
         distance = words["mi" if settings.KINDRED_DISTANCE_UNIT == "mi" else "km"]
         where = f"· <strong>{distance % {'distance': group.distance}}</strong>"
         if group.city:
             place = group.city + (f", {group.region}" if group.region else "")
-            where += f" ({escape(place)})"
+            where += f" ({html.escape(place)})"
     elif group.is_online:
         where = f"· <strong>{words['phone' if group.format == 'phone' else 'online']}</strong>"
     elif group.meets_in_person and group.latitude is None:
@@ -288,17 +289,18 @@ def _card(group, language: str, words: dict[str, str], can_refer: bool) -> str:
         )
     else:
         when = words["no_meeting"]
-    name = escape(group.name)
+    # html.escape is what Django's escape() calls, less its check for lazy arguments
+    # (40 calls a page); the values here are plain strings.
+    name = html.escape(group.name)
     card = (
-        f'<article class="card result"><h3><a href="{_url("groups:detail", group.pk)}">{name}'
-        f'</a></h3><p class="result-meta">{escape(group.organization_name)} {where}</p>'
+        f'<article class="card result"><h3><a href="{detail[0]}{group.pk}{detail[1]}">{name}'
+        f'</a></h3><p class="result-meta">{html.escape(group.organization_name)} {where}</p>'
         f"<p>{when}</p>{_badges(group, language)}</article>"
     )
-    if can_refer:
-        refer = words["refer"] % {"name": name}
+    if refer is not None:
         card += (
-            f'\n<p class="refer-link"><a href="{_url("referrals:create", group.pk)}">'
-            f"{refer}</a></p>"
+            f'\n<p class="refer-link"><a href="{refer[0]}{group.pk}{refer[1]}">'
+            f"{words['refer'] % {'name': name}}</a></p>"
         )
     return card
 
@@ -316,8 +318,10 @@ def result_cards(groups, can_refer: bool = False) -> str:
     """
     language = get_language() or ""
     words = _words(language)
+    detail = _url_around_id("groups:detail")
+    refer = _url_around_id("referrals:create") if can_refer else None
     return mark_safe(  # noqa: S308 - _card escapes every piece
-        "\n".join(_card(group, language, words, can_refer) for group in groups)
+        "\n".join(_card(group, language, words, detail, refer) for group in groups)
     )
 
 
