@@ -6,7 +6,9 @@ by phone show whatever the location, unless `online=exclude`.
 """
 
 import copy
+import math
 from datetime import timedelta
+from functools import lru_cache
 
 import django_filters
 from django import forms
@@ -17,9 +19,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from groups import geo
 from groups.geocoding import Place, geocode
 from groups.models import Group
 from groups.search.distance import Circle
@@ -86,15 +89,87 @@ class _RenderOncePerChoice:
             tuple(values),
             tuple(sorted((k, str(v)) for k, v in final_attrs.items())),
             type(renderer),
+            self.cache_key_extra(),
         )
         html = _SELECT_HTML.get(key)
         if html is None:
             html = _SELECT_HTML[key] = super().render(name, value, attrs, renderer)
         return html
 
+    def cache_key_extra(self) -> tuple:
+        return ()
+
 
 class CachedSelect(_RenderOncePerChoice, forms.Select):
     pass
+
+
+# The distances offered, in the deployment's unit (KINDRED_DISTANCE_UNIT).
+RADIUS_STEPS = {"mi": (1, 3, 5, 10, 15, 25, 50, 100), "km": (2, 5, 10, 25, 50, 100, 200)}
+
+
+def _km_text(km: float) -> str:
+    return f"{round(km, 1):g}"
+
+
+@lru_cache(maxsize=32)
+def radius_choices(
+    unit: str, default_km: float, max_km: float, language: str
+) -> tuple[tuple[str, str], ...]:
+    """(km, label) for each distance offered, in the unit people read, up to the largest
+    radius allowed; the default radius replaces the step nearest to it."""
+    steps_km = [step * geo.KM_PER_MILE if unit == "mi" else step for step in RADIUS_STEPS[unit]]
+    nearest = min(range(len(steps_km)), key=lambda i: abs(steps_km[i] - default_km))
+    steps_km[nearest] = default_km
+    steps_km = sorted({round(km, 1) for km in steps_km if km <= max_km} | {default_km})
+    return tuple((_km_text(km), _radius_label(km, unit)) for km in steps_km)
+
+
+def _radius_label(km: float, unit: str) -> str:
+    count = max(1, round(geo.km_to_display(km, unit)))
+    if unit == "mi":
+        return ngettext("within %(count)s mile", "within %(count)s miles", count) % {"count": count}
+    return ngettext("within %(count)s km", "within %(count)s km", count) % {"count": count}
+
+
+class RadiusSelect(CachedSelect):
+    """The search radius as a choice of distances in the deployment's unit (miles by
+    default); the value sent stays `radius_km`, in km, as the API takes it. A radius
+    typed into the address that is not one of the choices is kept, as one more choice."""
+
+    def _choices_now(self):
+        return radius_choices(
+            settings.KINDRED_DISTANCE_UNIT,
+            float(settings.KINDRED_DEFAULT_RADIUS_KM),
+            float(settings.KINDRED_MAX_RADIUS_KM),
+            get_language() or "",
+        )
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return [_km_text(float(settings.KINDRED_DEFAULT_RADIUS_KM))]
+        return [str(value)]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = self._choices_now()
+        (chosen,) = self.format_value(value)
+        if chosen not in {code for code, _label in choices}:
+            choices = (*choices, (chosen, _typed_radius_label(chosen)))
+        self.choices = choices
+        return super().render(name, value, attrs, renderer)
+
+    def cache_key_extra(self) -> tuple:
+        return tuple(self.choices)
+
+
+def _typed_radius_label(value: str) -> str:
+    try:
+        km = float(value)
+    except ValueError:
+        return value
+    if not math.isfinite(km) or km <= 0:
+        return value
+    return _radius_label(km, settings.KINDRED_DISTANCE_UNIT)
 
 
 class _InputDrawnInPython:
@@ -213,11 +288,11 @@ class GroupSearchFilter(django_filters.FilterSet):
         widget=PlainTextInput,
     )
     radius_km = django_filters.NumberFilter(
-        label=_("Distance (km)"),
+        label=_("Distance"),
         method="filter_nothing",
         min_value=1,
         max_value=settings.KINDRED_MAX_RADIUS_KM,
-        widget=PlainNumberInput,
+        widget=RadiusSelect,
     )
     online = django_filters.ChoiceFilter(
         label=_("Online and phone groups"),

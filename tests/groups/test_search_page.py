@@ -121,3 +121,46 @@ def test_page_works_with_no_parameters_and_shows_every_published_group(client):
     response = client.get(URL)
     assert response.status_code == 200
     assert "3 groups found" in response.content.decode()
+
+
+def _radius_options(html: str) -> list[tuple[str, str, bool]]:
+    import re
+
+    select = html.split('<select name="radius_km"', 1)[1].split("</select>", 1)[0]
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select
+        )
+    ]
+
+
+def test_distance_is_offered_in_miles_and_sent_in_km(client):
+    """People choose a distance in the deployment's unit; radius_km stays in km, and the
+    default radius is the one chosen when nothing was."""
+    options = _radius_options(client.get(URL).content.decode())
+    assert ("16.1", "within 10 miles", False) in options
+    assert ("1.6", "within 1 mile", False) in options
+    assert [o for o in options if o[2]] == [("25", "within 16 miles", True)]  # the default
+    assert all(float(value) <= 200 for value, _label, _sel in options)
+
+    chosen = _radius_options(
+        client.get(URL, {"near": "62701", "radius_km": "16.1"}).content.decode()
+    )
+    assert [o for o in chosen if o[2]] == [("16.1", "within 10 miles", True)]
+
+
+@override_settings(KINDRED_DISTANCE_UNIT="km", KINDRED_DEFAULT_RADIUS_KM=10)
+def test_distance_is_offered_in_km_where_the_deployment_uses_km(client):
+    options = _radius_options(client.get(URL).content.decode())
+    assert ("50", "within 50 km", False) in options
+    assert [o for o in options if o[2]] == [("10", "within 10 km", True)]
+    assert not any("mile" in label for _value, label, _sel in options)
+
+
+def test_a_distance_typed_into_the_address_is_kept(client):
+    html = client.get(URL, {"near": "62701", "radius_km": "33"}).content.decode()
+    assert [o for o in _radius_options(html) if o[2]] == [("33", "within 21 miles", True)]
+    bad = client.get(URL, {"near": "62701", "radius_km": "<b>"}).content.decode()
+    assert '<option value="&lt;b&gt;" selected>&lt;b&gt;</option>' in bad
+    assert "Enter a number." in bad
