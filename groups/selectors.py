@@ -199,39 +199,57 @@ def _two_part_page(filterset: GroupSearchFilter, start: int, per_page: int):
     """
     search = NearbySearch(filterset.near_filtered, filterset.circle)
     listing = listing_rows(search.db, LIST_COLUMNS)
-    located_count = search.count_near(COUNT_LIMIT + 1)
-    rows = _nearest_rows(search, listing, located_count, start, per_page)
+    rows, located_count = _nearest_rows(search, listing, start, per_page)
     counts = [located_count]
     if filterset.include_remote and located_count <= COUNT_LIMIT:
         at = max(0, start - located_count)
-        rows += search.remote_rows(at, start + per_page - located_count - at, listing)
-        counts.append(search.count_remote(COUNT_LIMIT + 1))
+        remote, remote_count = search.remote_rows_counted(
+            at, start + per_page - located_count - at, listing, COUNT_LIMIT + 1
+        )
+        if remote_count is None:  # no online row on this page: count them on their own
+            remote_count = search.count_remote(COUNT_LIMIT + 1)
+        rows += remote
+        counts.append(remote_count)
     return [GroupListing(*row) for row in rows], counts
 
 
 def _nearest_rows(
-    search: NearbySearch, listing: ListingRows, located_count: int, start: int, limit: int
-) -> list[list]:
-    """The rows start..start+limit of the circle, nearest first.
+    search: NearbySearch, listing: ListingRows, start: int, limit: int
+) -> tuple[list[list], int]:
+    """The rows start..start+limit of the circle, nearest first, and how many the circle
+    holds (counted up to COUNT_LIMIT + 1).
 
     The nearest come from a smaller circle first, sized for the rows needed as if the
     groups were spread evenly, and doubled until it holds them: sorting every group
-    within 25 km of a big city by distance was most of a search's time. When the count
-    stopped at COUNT_LIMIT the place is dense (near a big city, tens of times denser),
-    so the first circle assumes eight times as many.
+    within 25 km of a big city by distance was most of a search's time. Most searches
+    are near a city, where the count stops at COUNT_LIMIT and the place is tens of times
+    denser than even, so the first circle assumes eight times as many and is read in
+    the statement that counts. Elsewhere the next circle is sized from the count.
     """
-    needed = min(start + limit, located_count, COUNT_LIMIT)  # no more than are counted
-    if start >= needed:
-        return []
     radius = search.circle.radius_km
+    needed = min(start + limit, COUNT_LIMIT)
+    guess = radius * math.sqrt(needed / ((COUNT_LIMIT + 1) * 8))
+    if guess < radius * 0.7 and start < needed:
+        nearest, located_count = search.nearest_rows_counted(
+            guess, needed, listing, COUNT_LIMIT + 1
+        )
+        if located_count is None:
+            located_count = search.count_near(COUNT_LIMIT + 1)
+    else:
+        nearest, located_count = [], search.count_near(COUNT_LIMIT + 1)
+    needed = min(needed, located_count)  # no more than are counted
+    if start >= needed:
+        return [], located_count
+    if len(nearest) >= needed:
+        return nearest[start:needed], located_count
     density = located_count * 8 if located_count > COUNT_LIMIT else located_count / 1.5
-    guess = radius * math.sqrt(needed / max(density, 1))
+    guess = max(guess * 2, radius * math.sqrt(needed / max(density, 1)))
     while guess < radius * 0.7:
         nearest = search.nearest_rows(guess, needed, listing)
         if len(nearest) >= needed:
-            return nearest[start:]
+            return nearest[start:], located_count
         guess *= 2
-    return search.nearest_rows(radius, needed, listing)[start:]
+    return search.nearest_rows(radius, needed, listing)[start:], located_count
 
 
 def group_for_public_page(*, pk: int) -> Group:

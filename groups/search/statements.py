@@ -67,14 +67,59 @@ class NearbySearch:
         """How many match within the circle, counting no further than `limit`."""
         if self.where is None:
             return 0
-        within, params = self.circle.within_sql(cells_as_array=self.prepared)
-        return self._count(f"{self.where} AND {within}", [*self.params, *params], limit)
+        sql, params = self._count_sql(*self._near(), limit)
+        return self._scalar(sql, params)
 
     def nearest_rows(self, radius_km: float, count: int, listing: "ListingRows") -> list[list]:
         """The rows of the `count` nearest within radius_km, nearest first: chosen from
         the search index alone, then only their rows are read, in the same statement."""
         if self.where is None:
             return []
+        chosen, params = self._nearest(radius_km, count)
+        sql = listing.around(chosen, "chosen.d2 ASC, chosen.id ASC")
+        return self._rows(sql, params, listing)
+
+    def nearest_rows_counted(
+        self, radius_km: float, count: int, listing: "ListingRows", limit: int
+    ) -> tuple[list[list], int | None]:
+        """nearest_rows(), and in the same statement count_near(limit): one round trip
+        for a search near a big city. The count is None when no row came back."""
+        if self.where is None:
+            return [], 0
+        chosen, params = self._nearest(radius_km, count)
+        count_sql, count_params = self._count_sql(*self._near(), limit)
+        sql = listing.around(chosen, "chosen.d2 ASC, chosen.id ASC", extra=f"({count_sql})")
+        return self._rows_and_extra(sql, [*count_params, *params], listing)
+
+    def count_remote(self, limit: int) -> int:
+        """How many online and phone groups match, counting no further than `limit`."""
+        if self.where is None:
+            return 0
+        sql, params = self._count_sql(*self._remote(), limit)
+        return self._scalar(sql, params)
+
+    def remote_rows(self, offset: int, count: int, listing: "ListingRows") -> list[list]:
+        """The rows of online and phone groups by next meeting (none last), then name."""
+        if self.where is None or count <= 0:
+            return []
+        return self._rows(*self._remote_statement(offset, count, listing), listing)
+
+    def remote_rows_counted(
+        self, offset: int, count: int, listing: "ListingRows", limit: int
+    ) -> tuple[list[list], int | None]:
+        """remote_rows(), and in the same statement count_remote(limit). The count is
+        None when no row came back."""
+        if self.where is None or count <= 0:
+            return [], None
+        count_sql, count_params = self._count_sql(*self._remote(), limit)
+        sql, params = self._remote_statement(offset, count, listing, extra=f"({count_sql})")
+        return self._rows_and_extra(sql, [*count_params, *params], listing)
+
+    def _near(self) -> tuple[str, list]:
+        within, params = self.circle.within_sql(cells_as_array=self.prepared)
+        return within, params
+
+    def _nearest(self, radius_km: float, count: int) -> tuple[str, list]:
         circle = Circle(self.circle.latitude, self.circle.longitude, radius_km)
         within, params = circle.within_sql(cells_as_array=self.prepared)
         # The distance is measured from the same point whatever the radius.
@@ -83,25 +128,14 @@ class NearbySearch:
             f"SELECT {self.column['id']} AS id, {distance} AS d2 FROM {self.table} "  # noqa: S608
             f"WHERE {self.where} AND {within} ORDER BY d2 ASC, id ASC LIMIT %s"
         )
-        sql = listing.around(chosen, "chosen.d2 ASC, chosen.id ASC")
-        return self._rows(sql, [*distance_params, *self.params, *params, count], listing)
+        return chosen, [*distance_params, *self.params, *params, count]
 
-    def count_remote(self, limit: int) -> int:
-        """How many online and phone groups match, counting no further than `limit`."""
-        if self.where is None:
-            return 0
-        remote, params = self._remote()
-        return self._count(f"{self.where} AND {remote}", [*self.params, *params], limit)
-
-    def remote_rows(self, offset: int, count: int, listing: "ListingRows") -> list[list]:
-        """The rows of online and phone groups by next meeting (none last), then name.
-
-        One ordered, limited branch per format, merged: with `format IN (...)` neither
-        database can read the index in meeting order, and PostgreSQL sorted every
-        online group (85 ms at 1,000,000 groups).
-        """
-        if self.where is None or count <= 0:
-            return []
+    def _remote_statement(
+        self, offset: int, count: int, listing: "ListingRows", extra: str = ""
+    ) -> tuple[str, list]:
+        """Online and phone groups in order, one ordered, limited branch per format, merged:
+        with `format IN (...)` neither database can read the index in meeting order, and
+        PostgreSQL sorted every online group (85 ms at 1,000,000 groups)."""
         c = self.column
         order = f"{c['next_meeting_at']} ASC NULLS LAST, {c['name']} ASC, {c['id']} ASC"
         branches, params = [], []
@@ -118,8 +152,7 @@ class NearbySearch:
             "AS remote ORDER BY next_meeting_at ASC NULLS LAST, name ASC, id ASC LIMIT %s OFFSET %s"
         )
         order = "chosen.next_meeting_at ASC NULLS LAST, chosen.name ASC, chosen.id ASC"
-        sql = listing.around(chosen, order)
-        return self._rows(sql, [*params, count, offset], listing)
+        return listing.around(chosen, order, extra=extra), [*params, count, offset]
 
     def _remote(self, formats: tuple[str, ...] = REMOTE_FORMATS) -> tuple[str, list]:
         sql = f"{self.column['format']} IN ({', '.join(['%s'] * len(formats))})"
@@ -130,11 +163,23 @@ class NearbySearch:
             sql = f"likelihood({sql}, 0.05)"
         return sql, list(formats)
 
-    def _count(self, where: str, params: list, limit: int) -> int:
-        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.table} WHERE {where} LIMIT %s) c"  # noqa: S608
+    def _count_sql(self, condition: str, params: list, limit: int) -> tuple[str, list]:
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {self.table} "  # noqa: S608
+            f"WHERE {self.where} AND {condition} LIMIT %s) c"
+        )
+        return sql, [*self.params, *params, limit]
+
+    def _scalar(self, sql: str, params: list) -> int:
         with self._cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
+            cursor.execute(sql, params)
             return cursor.fetchone()[0]
+
+    def _rows_and_extra(self, sql: str, params: list, listing) -> tuple[list[list], int | None]:
+        rows = self._rows(sql, params, listing)
+        if not rows:
+            return [], None
+        return [row[:-1] for row in rows], rows[0][-1]
 
     def _rows(self, sql: str, params: list, listing: "ListingRows") -> list[list]:
         with self._cursor() as cursor:
@@ -186,11 +231,12 @@ class ListingRows:
         self.joins = " ".join(joins.values())
         self.pk = f"{table}.{quote(Group._meta.pk.column)}"
 
-    def around(self, chosen: str, order: str) -> str:
+    def around(self, chosen: str, order: str, extra: str = "") -> str:
         """A statement reading the rows of the groups `chosen` selects (an `id` column
-        and the columns `order` names), in that order."""
+        and the columns `order` names), in that order; `extra`: one more column, last."""
+        extra = f", {extra}" if extra else ""
         return (
-            f"SELECT {self.select} FROM ({chosen}) AS chosen "  # noqa: S608
+            f"SELECT {self.select}{extra} FROM ({chosen}) AS chosen "  # noqa: S608
             f"INNER JOIN {self.table} ON {self.pk} = chosen.id {self.joins} ORDER BY {order}"
         )
 

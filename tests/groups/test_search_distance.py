@@ -164,14 +164,15 @@ def test_pages_of_a_dense_place_come_nearest_first_from_smaller_circles(monkeypa
     nearest, online = _dense_springfield()
     monkeypatch.setattr(selectors, "COUNT_LIMIT", 10)
     radii = []
-    nearest_rows = NearbySearch.nearest_rows
-    monkeypatch.setattr(
-        NearbySearch,
-        "nearest_rows",
-        lambda self, radius_km, count, listing: (
-            radii.append(radius_km) or nearest_rows(self, radius_km, count, listing)
-        ),
-    )
+    for name in ("nearest_rows", "nearest_rows_counted"):
+        original = getattr(NearbySearch, name)
+        monkeypatch.setattr(
+            NearbySearch,
+            name,
+            lambda self, radius_km, *args, _original=original: (
+                radii.append(radius_km) or _original(self, radius_km, *args)
+            ),
+        )
     params = {"near": "Springfield, IL", "radius_km": "25", "ordering": "distance"}
     pages = [group_search(params=params, page=page, per_page=4) for page in (1, 2, 3, 4)]
     assert [g.pk for p in pages[:3] for g in p.groups] == nearest[:10]

@@ -79,6 +79,10 @@ def test_statements_match_the_filtersets_querysets(springfield, params):
     for radius in (2.0, 8.0):  # a smaller circle: the nearest of those within it
         inside = nearest_ids(radius, 1000)
         assert inside == expected_near[: len(inside)]
+        # The same rows with the whole circle's count, in one statement (None: no row).
+        rows, counted = search.nearest_rows_counted(radius, 1000, listing, 5)
+        assert [row[0] for row in rows] == inside
+        assert counted == (min(5, len(expected_near)) if inside else None)
 
     if filterset.remote_part is None:
         assert params.get("online") == "exclude"
@@ -87,6 +91,9 @@ def test_statements_match_the_filtersets_querysets(springfield, params):
     expected_remote = list(remote.values_list("id", flat=True))
     assert remote_ids(0, 1000) == expected_remote
     assert remote_ids(2, 3) == expected_remote[2:5]
+    rows, counted = search.remote_rows_counted(2, 3, listing, 4)
+    assert [row[0] for row in rows] == expected_remote[2:5]
+    assert counted == (min(4, len(expected_remote)) if rows else None)
     assert search.count_remote(1000) == len(expected_remote)
     if not params:
         assert expected_near and expected_remote  # the fixture gives both parts something
