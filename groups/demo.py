@@ -103,6 +103,29 @@ def _pick(rng: random.Random, items, k_max: int, k_min: int = 0) -> list:
     return rng.sample(items, rng.randint(k_min, k_max))
 
 
+# Who each demo group is for, in words a resident would use ("adults affected by
+# wellbeing" is what a template sentence gave).
+TOPIC_AUDIENCE = {
+    "depression": "adults living with depression",
+    "anxiety": "adults living with anxiety or panic",
+    "bipolar": "adults living with bipolar disorder",
+    "grief": "anyone grieving the death of someone close",
+    "trauma": "adults recovering from trauma",
+    "substance_use": "people in or seeking recovery from alcohol or drug use",
+    "eating_disorders": "adults recovering from an eating disorder",
+    "psychosis": "adults living with psychosis or schizophrenia",
+    "loneliness": "anyone who feels lonely or cut off",
+    "suicide_loss": "people who have lost someone to suicide",
+    "perinatal": "parents during pregnancy and the first year after a birth",
+    "ocd": "adults living with OCD",
+    "adhd": "adults living with ADHD",
+    "chronic_illness": "adults whose long-term illness weighs on their mood",
+    "caregiving": "people caring for a family member or friend",
+    "self_harm": "adults who self-harm or have in the past",
+    "wellbeing": "anyone who wants to look after their mental health",
+}
+
+
 def _group_fields(rng: random.Random, topic: str, extra_language: str) -> dict:
     cost = rng.choices(["free", "donation", "sliding_scale", "fee"], [55, 20, 15, 10])[0]
     languages = ["en"] + ([extra_language] if rng.random() < 0.3 else [])
@@ -110,7 +133,7 @@ def _group_fields(rng: random.Random, topic: str, extra_language: str) -> dict:
         languages.append("ase")
     return {
         "description": (
-            f"A welcoming group for adults affected by {topic.replace('_', ' ')}. "
+            f"A welcoming group for {TOPIC_AUDIENCE[topic]}. "
             "We share what helps, listen without judgement and keep what is said private."
         ),
         "what_to_expect": rng.choice(

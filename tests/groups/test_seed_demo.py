@@ -28,3 +28,11 @@ def test_seed_demo_loads_groups_in_many_areas_online_and_accounts(capsys):
     assert "already present" in capsys.readouterr().out
     assert Group.objects.count() == 340
     assert first == list(Group.objects.order_by("pk").values_list("name", flat=True)[:20])
+
+
+def test_every_topic_has_demo_words_for_who_the_group_is_for():
+    from groups.demo import TOPIC_AUDIENCE
+    from groups.vocabularies import TOPICS
+
+    assert set(TOPIC_AUDIENCE) == set(TOPICS.codes)
+    assert not any("affected by" in words or "_" in words for words in TOPIC_AUDIENCE.values())
