@@ -1,13 +1,14 @@
 """The statements of a search near a place: SQL written around the filters' WHERE clause.
 
-A search near a place runs three to five statements (counts, the nearest ids, the
-online ones). Building and compiling each through the ORM cost more than running it,
-about 0.4 ms a statement. Here the filters are still the FilterSet's own: their WHERE
-clause is compiled once, by Django, from the FilterSet's queryset. Only what goes
-around it is written here, with bound parameters: the circle (`Circle.within_sql`),
-the online formats, the limit on counting and the order. tests/groups/test_search_
-statements.py checks that these statements find the same groups in the same order as
-the FilterSet's own querysets (`located_part`, `remote_part`), on both databases.
+A search near a place runs one to three statements (the nearest rows with the circle's
+count, a larger circle when needed, the online rows with their count). Building and
+compiling each through the ORM cost more than running it, about 0.4 ms a statement. Here
+the filters are still the FilterSet's own: their WHERE clause is compiled once, by
+Django, from the FilterSet's queryset. Only what goes around it is written here, with
+bound parameters: the circle (`Circle.within_sql`), the online formats, the limit on
+counting and the order. tests/groups/test_search_statements.py checks that these
+statements find the same groups in the same order as the FilterSet's own querysets
+(`located_part`, `remote_part`), on both databases.
 
 On PostgreSQL the statements are prepared (server-side binding, `prepare=True`):
 planning them cost as much as running them (0.3 ms or more each, warm, with the
