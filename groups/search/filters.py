@@ -151,12 +151,13 @@ class RadiusSelect(CachedSelect):
         return [str(value)]
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = self._choices_now()
+        self.choices = choices = self._choices_now()
         (chosen,) = self.format_value(value)
-        if chosen not in {code for code, _label in choices}:
-            choices = (*choices, (chosen, _typed_radius_label(chosen)))
-        self.choices = choices
-        return super().render(name, value, attrs, renderer)
+        if chosen in {code for code, _label in choices}:
+            return super().render(name, value, attrs, renderer)
+        # What someone typed is drawn without the cache: it must never be kept there.
+        self.choices = (*choices, (chosen, _typed_radius_label(chosen)))
+        return forms.Select.render(self, name, value, attrs, renderer)
 
     def cache_key_extra(self) -> tuple:
         return tuple(self.choices)

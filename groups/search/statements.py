@@ -99,17 +99,12 @@ class NearbySearch:
         sql, params = self._count_sql(*self._remote(), limit)
         return self._scalar(sql, params)
 
-    def remote_rows(self, offset: int, count: int, listing: "ListingRows") -> list[list]:
-        """The rows of online and phone groups by next meeting (none last), then name."""
-        if self.where is None or count <= 0:
-            return []
-        return self._rows(*self._remote_statement(offset, count, listing), listing)
-
     def remote_rows_counted(
         self, offset: int, count: int, listing: "ListingRows", limit: int
     ) -> tuple[list[list], int | None]:
-        """remote_rows(), and in the same statement count_remote(limit). The count is
-        None when no row came back."""
+        """The rows of online and phone groups by next meeting (none last), then name,
+        and in the same statement count_remote(limit). The count is None when no row
+        came back."""
         if self.where is None or count <= 0:
             return [], None
         count_sql, count_params = self._count_sql(*self._remote(), limit)
@@ -117,8 +112,7 @@ class NearbySearch:
         return self._rows_and_extra(sql, [*count_params, *params], listing)
 
     def _near(self) -> tuple[str, list]:
-        within, params = self.circle.within_sql(cells_as_array=self.prepared)
-        return within, params
+        return self.circle.within_sql(cells_as_array=self.prepared)
 
     def _nearest(self, radius_km: float, count: int) -> tuple[str, list]:
         circle = Circle(self.circle.latitude, self.circle.longitude, radius_km)

@@ -164,3 +164,15 @@ def test_a_distance_typed_into_the_address_is_kept(client):
     bad = client.get(URL, {"near": "62701", "radius_km": "<b>"}).content.decode()
     assert '<option value="&lt;b&gt;" selected>&lt;b&gt;</option>' in bad
     assert "Enter a number." in bad
+
+
+def test_a_typed_distance_is_never_kept_in_the_select_cache(client):
+    from groups.search import filters
+
+    client.get(URL, {"near": "62701"})
+    cached = len(filters._SELECT_HTML)
+    for radius in ("33", "34.5", "<b>", "1e9"):
+        html = client.get(URL, {"near": "62701", "radius_km": radius}).content.decode()
+        assert "selected>" in html.split('<select name="radius_km"', 1)[1].split("</select>")[0]
+    assert len(filters._SELECT_HTML) == cached
+    assert not any("34.5" in str(key) or "<b>" in str(key) for key in filters._SELECT_HTML)

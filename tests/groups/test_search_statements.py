@@ -69,7 +69,7 @@ def test_statements_match_the_filtersets_querysets(springfield, params):
         return [row[0] for row in search.nearest_rows(radius_km, count, listing)]
 
     def remote_ids(offset, count):
-        return [row[0] for row in search.remote_rows(offset, count, listing)]
+        return [row[0] for row in search.remote_rows_counted(offset, count, listing, 1)[0]]
 
     located = filterset.located_part.order_by(F("_d2").asc(), "id")
     expected_near = list(located.values_list("id", flat=True))
@@ -115,7 +115,9 @@ def test_rows_read_what_the_orm_reads(springfield):
     filterset.search_queryset()
     search = NearbySearch(filterset.near_filtered, filterset.circle)
     listing = listing_rows(search.db, LIST_COLUMNS)
-    rows = search.nearest_rows(100, 1000, listing) + search.remote_rows(0, 1000, listing)
+    rows = (
+        search.nearest_rows(100, 1000, listing) + search.remote_rows_counted(0, 1000, listing, 1)[0]
+    )
     expected = {row[0]: list(row) for row in Group.objects.values_list(*LIST_COLUMNS)}
     assert len(rows) == len(expected) > 60
     assert {row[0]: row for row in rows} == expected
