@@ -75,18 +75,26 @@ class _RenderOncePerChoice:
     empty) are cached, so the cache stays small and never holds what someone typed.
     """
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def chosen_values(self, value) -> tuple[str, ...] | None:
+        """The value as the options it selects, or None when it is not one of the
+        widget's own choices (something typed, which is never cached)."""
         formatted = self.format_value(value)
         values = formatted if isinstance(formatted, list | tuple) else [formatted]
         allowed = {"", *(str(code) for code, _label in self.choices)}
         if not all(isinstance(v, str) and v in allowed for v in values):
+            return None
+        return tuple(values)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = self.chosen_values(value)
+        if values is None:
             return super().render(name, value, attrs, renderer)
         final_attrs = self.build_attrs(self.attrs, attrs)
         key = (
             type(self),
             get_language() or "",
             name,
-            tuple(values),
+            values,
             tuple(sorted((k, str(v)) for k, v in final_attrs.items())),
             type(renderer),
             self.cache_key_extra(),
@@ -149,6 +157,10 @@ class RadiusSelect(CachedSelect):
         if value in (None, ""):
             return [_km_text(float(settings.KINDRED_DEFAULT_RADIUS_KM))]
         return [str(value)]
+
+    def chosen_values(self, value) -> tuple[str, ...] | None:
+        self.choices = self._choices_now()
+        return super().chosen_values(value)
 
     def render(self, name, value, attrs=None, renderer=None):
         self.choices = choices = self._choices_now()

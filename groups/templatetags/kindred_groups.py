@@ -114,8 +114,40 @@ def search_field(field) -> str:
     errors = field.errors
     if errors or field.help_text:
         return _field_with_notes(field, errors)
-    opening = _field_opening(get_language() or "", field)
-    return mark_safe(f"{opening}{field.as_widget()}</div>")  # noqa: S308 - escaped pieces
+    language = get_language() or ""
+    key = _unchanging_field_key(field, language)
+    drawn = _FIELDS_DRAWN.get(key) if key is not None else None
+    if drawn is None:
+        opening = _field_opening(language, field)
+        drawn = mark_safe(f"{opening}{field.as_widget()}</div>")  # noqa: S308 - escaped pieces
+        if key is not None:
+            _FIELDS_DRAWN[key] = drawn
+    return drawn
+
+
+# Whole fields (label and widget) whose value is empty or one of the widget's own
+# choices: most of the search form on most searches. Building the widget's attributes
+# and markup cost about 0.07 ms a field. Emptied when a setting changes (groups.apps).
+_FIELDS_DRAWN: dict[tuple, str] = {}
+
+
+def _unchanging_field_key(field, language: str) -> tuple | None:
+    """The key of a field drawn the same for everyone, or None: a value someone typed
+    is never a key (nor kept)."""
+    value = field.value()
+    if value is None or value == "":
+        values = ()
+    elif hasattr(field.field.widget, "chosen_values"):
+        values = field.field.widget.chosen_values(value)
+        if values is None:
+            return None
+    else:
+        return None
+    return (type(field.form), field.html_name, language, values)
+
+
+def forget_drawn_fields() -> None:
+    _FIELDS_DRAWN.clear()
 
 
 _FIELD_OPENINGS: dict[tuple[type, str, str], str] = {}

@@ -140,15 +140,41 @@ def test_search_fields_drawn_in_python_match_the_form_field_template(params, lan
 
     from groups.search import filters
 
+    kindred_groups.forget_drawn_fields()
     with translation.override(language):
         form = filters.GroupSearchFilter(params).form
         form.is_valid()
         drawn = {name: kindred_groups.search_field(form[name]) for name in SEARCH_FIELDS}
+        again = filters.GroupSearchFilter(params).form  # the fields kept are drawn from memory
+        again.is_valid()
         for name in SEARCH_FIELDS:
             template = render_to_string("_form_field.html", {"field": form[name]})
             assert _squeezed(drawn[name]) == _squeezed(template), name
+            assert kindred_groups.search_field(again[name]) == drawn[name], name
     for name in form.errors:  # the bad values are shown as errors, linked to their input
         assert 'aria-invalid="true"' in drawn[name] and f'id="id_{name}_error"' in drawn[name]
+    kept = {key[1]: key[3] for key in kindred_groups._FIELDS_DRAWN}
+    typed = {name for name in ("near", "q", "starts_within_days") if params.get(name)}
+    assert not typed & set(kept), "what someone typed is never kept"
+    assert not set(form.errors) & set(kept)  # nor a field with its error
+    assert "ordering" in kept
+
+
+def test_drawn_fields_follow_a_changed_distance_unit():
+    from django.test import override_settings
+
+    from groups.search import filters
+
+    def radius_field():
+        form = filters.GroupSearchFilter({}).form
+        form.is_valid()
+        return kindred_groups.search_field(form["radius_km"])
+
+    with override_settings(KINDRED_DISTANCE_UNIT="mi"):
+        miles = radius_field()
+    with override_settings(KINDRED_DISTANCE_UNIT="km"):
+        km = radius_field()
+    assert "miles" in miles and "miles" not in km and "km" in km
 
 
 def test_result_cards_escape_names_and_link_case_workers_to_the_referral_form():
