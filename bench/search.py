@@ -55,7 +55,12 @@ class Command(BaseCommand):
         parser.add_argument("--groups", type=int, default=100_000)
         parser.add_argument("--requests", type=int, default=400, help="Timed requests each.")
         parser.add_argument("--seconds", type=int, default=10, help="Load test length each.")
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=3,
+            help="gunicorn workers (default 3: what the Dockerfile and docker-compose.yml run).",
+        )
         parser.add_argument("--connections", type=int, default=8)
         parser.add_argument(
             "--reload", action="store_true", help="Reload even if the size matches."
