@@ -144,9 +144,12 @@ class Command(BaseCommand):
             ("front", "/"),  # the front page: every group by next meeting, no place
             ("trivial", "/healthz"),
         )
-        for label, prefix in views:
-            wall, cpu = [], []
-            for q in queries:
+        # The views take turns, search by search: this machine's speed drifts within a
+        # minute, and timing each view in a block of its own measured the drift.
+        samples = {label: ([], []) for label, _prefix in views}
+        for q in queries:
+            for label, prefix in views:
+                wall, cpu = samples[label]
                 url = prefix + q if prefix.endswith("?") else prefix
                 started, started_cpu = time.perf_counter(), time.thread_time()
                 response = client.get(url)
@@ -154,6 +157,7 @@ class Command(BaseCommand):
                 wall.append(time.perf_counter() - started)
                 if response.status_code != 200:
                     raise CommandError(f"{url} answered {response.status_code}")
+        for label, (wall, cpu) in samples.items():
             out[f"{label}_p50_ms"] = _pct(wall, 50) * 1000
             out[f"{label}_p95_ms"] = _pct(wall, 95) * 1000
             out[f"{label}_cpu_p50_ms"] = _pct(cpu, 50) * 1000
