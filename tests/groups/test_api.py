@@ -84,3 +84,19 @@ def test_openapi_documents_every_filterset_parameter(client):
     cost = next(p for p in operation["parameters"] if p["name"] == "cost")
     assert cost["schema"]["items"]["enum"] == ["free", "donation", "sliding_scale", "fee"]
     assert "400" in operation["responses"]
+
+
+def test_labels_are_in_the_language_of_each_request(client):
+    from django.utils import translation
+
+    from groups.vocabularies import COST
+
+    located_group(latitude=39.85, longitude=-89.64, cost="free", accessibility=("step_free",))
+    labels = {}
+    for language in ("en", "es", "en"):  # the second English request reads the kept labels
+        data = client.get(URL, {"near": "Springfield, IL"}, HTTP_ACCEPT_LANGUAGE=language).json()
+        (result,) = data["results"]
+        labels.setdefault(language, []).append(result["cost"]["label"])
+        with translation.override(language):
+            assert result["cost"]["label"] == COST.label("free")
+    assert labels["en"][0] == labels["en"][1] != labels["es"][0]
