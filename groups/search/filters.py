@@ -80,10 +80,13 @@ class _RenderOncePerChoice:
         widget's own choices (something typed, which is never cached)."""
         formatted = self.format_value(value)
         values = formatted if isinstance(formatted, list | tuple) else [formatted]
-        allowed = {"", *(str(code) for code, _label in self.choices)}
+        allowed = {"", *(str(code) for code, _label in self.offered_choices())}
         if not all(isinstance(v, str) and v in allowed for v in values):
             return None
         return tuple(values)
+
+    def offered_choices(self):
+        return self.choices
 
     def render(self, name, value, attrs=None, renderer=None):
         values = self.chosen_values(value)
@@ -158,9 +161,8 @@ class RadiusSelect(CachedSelect):
             return [_km_text(float(settings.KINDRED_DEFAULT_RADIUS_KM))]
         return [str(value)]
 
-    def chosen_values(self, value) -> tuple[str, ...] | None:
-        self.choices = self._choices_now()
-        return super().chosen_values(value)
+    def offered_choices(self):
+        return self._choices_now()
 
     def render(self, name, value, attrs=None, renderer=None):
         self.choices = choices = self._choices_now()
