@@ -24,6 +24,12 @@ NEXT_MEETINGS = 6
 # than everything else on the page. Past ten pages a few more choices serve people
 # better than more pages, and the page says so.
 COUNT_LIMIT = 200
+# The first circle of a search near a place is sized as if the circle held this many
+# times COUNT_LIMIT. Near a city it holds tens of times more, unevenly: at 8 the first
+# circle held the 20 nearest in 29 % of the benchmark's searches and a second statement
+# was needed in the rest; at 4, in about half, for 14-21 % less SQL time at p50 on
+# both databases (docs/search.md, fifth round).
+FIRST_CIRCLE_DENSITY = 4
 
 
 @dataclass(slots=True)
@@ -223,12 +229,12 @@ def _nearest_rows(
     groups were spread evenly, and doubled until it holds them: sorting every group
     within 25 km of a big city by distance was most of a search's time. Most searches
     are near a city, where the count stops at COUNT_LIMIT and the place is tens of times
-    denser than even, so the first circle assumes eight times as many and is read in
-    the statement that counts. Elsewhere the next circle is sized from the count.
+    denser than even, so the first circle assumes FIRST_CIRCLE_DENSITY times as many
+    and is read in the statement that counts. Elsewhere the next circle is sized from the count.
     """
     radius = search.circle.radius_km
     needed = min(start + limit, COUNT_LIMIT)
-    guess = radius * math.sqrt(needed / ((COUNT_LIMIT + 1) * 8))
+    guess = radius * math.sqrt(needed / ((COUNT_LIMIT + 1) * FIRST_CIRCLE_DENSITY))
     if guess < radius * 0.7 and start < needed:
         nearest, located_count = search.nearest_rows_counted(
             guess, needed, listing, COUNT_LIMIT + 1
