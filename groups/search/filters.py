@@ -358,10 +358,10 @@ class GroupSearchFilter(django_filters.FilterSet):
     place: Place | None = None
     circle: Circle | None = None
     ordering_used: str = "name"
-    # Near a place: the filtered groups before the place is applied, and whether
-    # online and phone groups come after the nearby ones.
-    near_filtered: QuerySet | None = None
+    # Near a place: whether online and phone groups come after the nearby ones
+    # (the filtered groups themselves: near_filtered).
     include_remote: bool = True
+    _near_filtered: QuerySet | None = None
 
     _form_classes: dict = {}
 
@@ -446,27 +446,64 @@ class GroupSearchFilter(django_filters.FilterSet):
         then the selector runs the two parts' statements (groups.search.statements)
         around `near_filtered`, and the combined queryset would go unused (building it
         cost about as much as the search). Call after is_valid()."""
-        return self._locate_and_order(
-            self._filtered(self.queryset.all()), self.form.cleaned_data, combine=False
-        )
+        data = self.form.cleaned_data
+        if self._locate(data) and self.ordering_used == "distance":
+            return None  # near_filtered is built when first asked for
+        return self._locate_and_order(self._filtered(self.queryset.all()), data, combine=False)
 
-    def _locate_and_order(self, queryset, data, *, combine=True):
+    def _locate(self, data) -> bool:
+        """Set the place, the circle and the ordering from the cleaned data; True when
+        the search is near a place (in the circle first, then online groups)."""
         online = data.get("online") or "include"
         self.place = getattr(self.form, "place", None)
         ordering = data.get("ordering") or ("distance" if self.place else "next_meeting")
-        if online == "only":
-            queryset = queryset.filter(format__in=(*REMOTE_FORMATS, "hybrid"))
-        elif online == "exclude":
-            queryset = queryset.exclude(format__in=REMOTE_FORMATS)
         if self.place is None or online == "only":
             self.ordering_used = "next_meeting" if ordering == "distance" else ordering
-            return _order(queryset, self.ordering_used)
-
+            return False
         radius = float(data.get("radius_km") or settings.KINDRED_DEFAULT_RADIUS_KM)
         self.circle = Circle(self.place.latitude, self.place.longitude, radius)
-        self.near_filtered = queryset
         self.include_remote = online != "exclude"
         self.ordering_used = ordering
+        return True
+
+    def _online_filtered(self, queryset, data):
+        online = data.get("online") or "include"
+        if online == "only":
+            return queryset.filter(format__in=(*REMOTE_FORMATS, "hybrid"))
+        if online == "exclude":
+            return queryset.exclude(format__in=REMOTE_FORMATS)
+        return queryset
+
+    @property
+    def near_filtered(self) -> QuerySet | None:
+        """Near a place: the filtered groups before the place is applied."""
+        if self._near_filtered is None and self.circle is not None:
+            data = self.form.cleaned_data
+            self._near_filtered = self._online_filtered(self._filtered(self.queryset.all()), data)
+        return self._near_filtered
+
+    def where_key(self) -> tuple | None:
+        """What the filters' WHERE clause near a place depends on, when that is only
+        codes from the fixed vocabularies and yes/no answers (None otherwise: words
+        typed and "meets within the next days" are never part of a key). The
+        selector keeps the compiled clause under it. Call after search_queryset()."""
+        data = self.form.cleaned_data
+        if self.circle is None or data.get("q") or data.get("starts_within_days"):
+            return None
+        chosen = tuple(
+            (name, tuple(value) if isinstance(value, list | tuple) else value)
+            for name, value in data.items()
+            if name not in ("near", "radius_km", "ordering")
+        )
+        return (self.queryset.db, chosen)
+
+    def _locate_and_order(self, queryset, data, *, combine=True):
+        queryset = self._online_filtered(queryset, data)
+        if not self._locate(data):
+            return _order(queryset, self.ordering_used)
+        self._near_filtered = queryset
+        online = data.get("online") or "include"
+        ordering = self.ordering_used
         if not combine and ordering == "distance":
             return None
         if online == "exclude":

@@ -44,25 +44,20 @@ from groups.search.filters import REMOTE_FORMATS
 class NearbySearch:
     """The statements of one search near a place (the filters compiled once)."""
 
-    def __init__(self, filtered: QuerySet, circle: Circle):
-        self.db = filtered.db
+    def __init__(self, filtered: QuerySet | None, circle: Circle, *, where=None, db=None):
+        """The statements around `filtered`'s WHERE clause, or around `where` (a
+        `where_clause()` kept from an earlier search on database `db`)."""
+        self.db = db if filtered is None else filtered.db
         self.circle = circle
-        ops = connections[self.db].ops
-        self.table = ops.quote_name(Group._meta.db_table)
-        self.column = {
-            name: f"{self.table}.{ops.quote_name(Group._meta.get_field(name).column)}"
-            for name in ("id", "format", "next_meeting_at", "name")
-        }
+        self.table, self.column = _names(self.db)
         self.vendor = connections[self.db].vendor
         self.prepared = self.vendor == "postgresql" and settings.KINDRED_PREPARED_SEARCH
-        compiler = filtered.query.get_compiler(using=self.db)
-        try:
-            where, params = compiler.compile(filtered.query.where)
-            self.where, self.params = f"({where})", list(params)
-        except FullResultSet:
-            self.where, self.params = "1 = 1", []
-        except EmptyResultSet:  # e.g. words that match nothing: no statement is run
-            self.where, self.params = None, []
+        self.where, params = where if filtered is None else compiled_where(filtered)
+        self.params = list(params)
+
+    def where_clause(self) -> tuple[str | None, tuple]:
+        """The filters' WHERE clause and its parameters, to keep for the same filters."""
+        return self.where, tuple(self.params)
 
     def count_near(self, limit: int) -> int:
         """How many match within the circle, counting no further than `limit`."""
@@ -186,6 +181,30 @@ class NearbySearch:
         if not self.prepared:
             return connection.cursor()
         return prepared_cursor(connection)
+
+
+def compiled_where(filtered: QuerySet) -> tuple[str | None, list]:
+    """The queryset's WHERE clause as SQL and parameters (None: it matches nothing)."""
+    compiler = filtered.query.get_compiler(using=filtered.db)
+    try:
+        where, params = compiler.compile(filtered.query.where)
+    except FullResultSet:
+        return "1 = 1", []
+    except EmptyResultSet:  # e.g. words that match nothing: no statement is run
+        return None, []
+    return f"({where})", list(params)
+
+
+@cache
+def _names(db: str) -> tuple[str, dict[str, str]]:
+    """The group table's name and the columns written here, quoted for `db`."""
+    ops = connections[db].ops
+    table = ops.quote_name(Group._meta.db_table)
+    columns = {
+        name: f"{table}.{ops.quote_name(Group._meta.get_field(name).column)}"
+        for name in ("id", "format", "next_meeting_at", "name")
+    }
+    return table, columns
 
 
 class ListingRows:

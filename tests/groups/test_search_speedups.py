@@ -186,3 +186,70 @@ def test_result_cards_escape_names_and_link_case_workers_to_the_referral_form():
     assert "refer-link" not in resident
     referral_url = reverse("referrals:create", args=[group.pk])
     assert f'href="{referral_url}">Refer a client to Grief &lt;b&gt;&amp; loss' in case_worker
+
+
+def _ids(params):
+    return [group.pk for group in selectors.group_search(params=params, per_page=50).groups]
+
+
+def test_a_kept_where_clause_finds_what_a_fresh_one_finds(monkeypatch):
+    """The filters' WHERE clause is compiled once per set of codes and kept: a second
+    search with the same codes near another place builds no filtered queryset, and
+    finds the same groups in the same order as with the clause compiled afresh."""
+    from groups.search.filters import GroupSearchFilter
+
+    for lat, lng, cost in ((39.8, -89.64, "free"), (39.81, -89.65, "fee"), (42.1, -72.59, "free")):
+        located_group(latitude=lat, longitude=lng, cost=cost, accessibility=["step_free"])
+    located_group(latitude=42.11, longitude=-72.6, cost="free", accessibility=[])
+    OnlineGroupFactory(cost="free", accessibility=["step_free"])
+    filters = {"cost": "free,donation", "accessibility": "step_free", "radius_km": "50"}
+    springfield_il = {"near": "Springfield, IL", **filters}
+    springfield_ma = {"near": "Springfield, MA", **filters}
+    selectors.forget_where_clauses()
+    fresh = {str(p): _ids(p) for p in (springfield_il, springfield_ma)}  # one compile each
+    assert len(selectors._WHERE_CLAUSES) == 1  # the same codes: one clause kept
+
+    built = []
+    original = GroupSearchFilter._filtered
+    monkeypatch.setattr(
+        GroupSearchFilter, "_filtered", lambda self, qs: built.append(1) or original(self, qs)
+    )
+    assert (
+        _ids(springfield_ma) == fresh[str(springfield_ma)] and len(fresh[str(springfield_ma)]) == 2
+    )
+    assert (
+        _ids(springfield_il) == fresh[str(springfield_il)] and len(fresh[str(springfield_il)]) == 2
+    )
+    assert built == []  # both from the kept clause
+    assert _ids({**springfield_il, "cost": "fee"}) != fresh[str(springfield_il)]
+    assert built == [1] and len(selectors._WHERE_CLAUSES) == 2  # other codes, another clause
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"near": "Springfield, IL", "q": "grief"},
+        {"near": "Springfield, IL", "starts_within_days": "7"},
+        {"online": "only", "cost": "free"},
+    ],
+)
+def test_no_clause_is_kept_for_words_typed_a_time_window_or_no_place(params):
+    selectors.forget_where_clauses()
+    located_group(latitude=39.8, longitude=-89.64)
+    selectors.group_search(params=params)
+    assert selectors._WHERE_CLAUSES == {}
+
+
+def test_kept_clauses_hold_codes_only_and_go_when_a_setting_changes(settings):
+    selectors.forget_where_clauses()
+    located_group(latitude=39.8, longitude=-89.64)
+    selectors.group_search(
+        params={"near": "Springfield, IL", "language": "es", "accepting_new_members": "true"}
+    )
+    [key] = selectors._WHERE_CLAUSES
+    assert "Springfield" not in repr(key)
+    assert ("language", ("es",)) in key[1] and ("accepting_new_members", True) in key[1]
+    settings.KINDRED_HIDE_UNCONFIRMED_AFTER_DAYS = 30  # the published groups' clause changes
+    assert selectors._WHERE_CLAUSES == {}
+    selectors.group_search(params={"near": "Springfield, IL", "language": "es"})
+    assert selectors._WHERE_CLAUSES == {}  # that clause moves with the clock: never kept
