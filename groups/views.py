@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from config.pagination import query_without_page
 from groups import calendar, selectors
 from groups.forms import PageForm
 from groups.models import Group, Occurrence
@@ -25,7 +26,7 @@ def search(request):
             "results": results,
             "form": results.filterset.form,
             "searched": bool(request.GET),
-            "query_without_page": _without_page(request),
+            "query_without_page": query_without_page(request),
             "can_refer": _can_refer(request),
         },
         status=200,
@@ -35,12 +36,6 @@ def search(request):
 def _can_refer(request) -> bool:
     """A case worker (or agency admin) sees "Refer a client"; residents pay no query for it."""
     return request.user.is_authenticated and bool(user_agency_ids(user=request.user))
-
-
-def _without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _public_group(pk: int) -> Group:

@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization
+from config.pagination import page_of, query_without_page
 from config.ratelimit import rate_limit
 from groups.models import Group
 from referrals import selectors, services
@@ -33,7 +34,7 @@ from referrals.forms import (
 from referrals.messaging import message_language
 from referrals.models import AuditEvent, Status
 
-LIST_LIMIT = 200
+PER_PAGE = 50  # referrals a page of the caseload and of the inbox, newest first
 View = AuditEvent.Action.VIEW
 
 
@@ -100,13 +101,19 @@ def caseload(request):
     referrals = selectors.referrals_for_case_worker(user=request.user)
     if form.scope_value() == "mine":
         referrals = referrals.filter(case_worker=request.user)
-    referrals = list(referrals[:LIST_LIMIT])
+    page = page_of(request, referrals.order_by("-created_at", "-pk"), PER_PAGE)
+    referrals = list(page)
     now = timezone.now()
     for referral in referrals:
         referral.attention = selectors.referral_attention(referral=referral, now=now)
     audit_record_many(action=View, referrals=referrals, request=request, detail="caseload")
-    needing = [r for r in referrals if r.attention]
-    context = {"referrals": referrals, "needing": needing, "form": form, "limit": LIST_LIMIT}
+    context = {
+        "referrals": referrals,
+        "page": page,
+        "query": query_without_page(request),
+        "needing": [r for r in referrals if r.attention],
+        "form": form,
+    }
     return render(request, "referrals/referral_caseload.html", context)
 
 
@@ -187,11 +194,14 @@ def _apply_move(request, referral, form, role, next_url):
 def inbox(request):
     if not selectors.user_provider_ids(user=request.user):
         raise PermissionDenied
-    referrals = list(selectors.referrals_for_organizer(user=request.user)[:LIST_LIMIT])
+    referrals = selectors.referrals_for_organizer(user=request.user).order_by("-created_at", "-pk")
+    page = page_of(request, referrals, PER_PAGE)
+    referrals = list(page)
     for referral in referrals:
         referral.shown = selectors.referral_organizer_view(referral=referral)
     audit_record_many(action=View, referrals=referrals, request=request, detail="inbox")
-    return render(request, "referrals/referral_inbox.html", {"referrals": referrals})
+    context = {"referrals": referrals, "page": page, "query": query_without_page(request)}
+    return render(request, "referrals/referral_inbox.html", context)
 
 
 @never_cache
