@@ -14,22 +14,51 @@ from groups.forms import PageForm
 from groups.models import Group, Occurrence
 from referrals.selectors import user_agency_ids
 
+# The filters under "More choices". On a phone they are a few screens of checkboxes, so
+# they open only when one of them is chosen or wrong: a search by place alone shows its
+# results straight after the place.
+MORE_CHOICES = (
+    "cost",
+    "accessibility",
+    "transport",
+    "language",
+    "format",
+    "facilitation",
+    "audience",
+    "topic",
+    "day",
+    "time_of_day",
+    "starts_within_days",
+    "accepting_new_members",
+)
+
 
 @require_GET
 def search(request):
     page = PageForm(request.GET).page_number()
     results = selectors.group_search(params=request.GET, page=page)
+    form = results.filterset.form
     return render(
         request,
         "groups/group_search.html",
         {
             "results": results,
-            "form": results.filterset.form,
+            "form": form,
             "searched": bool(request.GET),
+            "more_choices_open": _more_choices_open(form),
             "query_without_page": query_without_page(request),
             "can_refer": _can_refer(request),
         },
         status=200,
+    )
+
+
+def _more_choices_open(form) -> bool:
+    """Whether a filter under "More choices" is chosen (what the browser sends for a
+    field left alone, such as "unknown" or "", is not a choice) or has an error."""
+    cleaned = getattr(form, "cleaned_data", {})
+    return any(
+        name in form.errors or cleaned.get(name) not in (None, "", [], ()) for name in MORE_CHOICES
     )
 
 

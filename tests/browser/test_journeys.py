@@ -207,11 +207,16 @@ def _resident_journey(page, base_url: str, *, keyboard: bool, spanish: bool = Fa
     assert page.locator(".card.result").count() == 3
     look()
 
+    # A search by place alone keeps "More choices" closed (the results follow the place).
+    more_choices = page.locator("details.search-filters")
+    assert more_choices.get_attribute("open") is None
+    drive.press(more_choices.locator("summary"), navigates=False)
     drive.tick(page.locator("input[name=cost][value=free]"))
     drive.tick(page.locator("input[name=accessibility][value=step_free]"))
     drive.press(page.locator("form[role=search] button[type=submit]"))
     assert "cost=free" in page.url and "accessibility=step_free" in page.url
     assert page.locator(".card.result").count() == 1
+    assert more_choices.get_attribute("open") is not None  # what was ticked stays in view
     look()
 
     drive.press(page.locator(".card.result").get_by_role("link", name=NEAR))

@@ -176,3 +176,44 @@ def test_a_typed_distance_is_never_kept_in_the_select_cache(client):
         assert "selected>" in html.split('<select name="radius_km"', 1)[1].split("</select>")[0]
     assert len(filters._SELECT_HTML) == cached
     assert not any("34.5" in str(key) or "<b>" in str(key) for key in filters._SELECT_HTML)
+
+
+def _more_choices_open(html: str) -> bool:
+    return '<details class="search-filters" open>' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "opened"),
+    [
+        ({}, False),
+        ({"near": "Springfield, IL"}, False),  # a phone shows the results after the place
+        ({"near": "Springfield, IL", "radius_km": "40", "online": "exclude"}, False),
+        ({"near": "Springfield, IL", "cost": "free"}, True),  # what was ticked stays in view
+        ({"near": "Springfield, IL", "language": ["", "es"]}, True),
+        ({"near": "Springfield, IL", "cost": ""}, False),
+        # what a browser sends for the fields left alone
+        (
+            {
+                "near": "Springfield, IL",
+                "starts_within_days": "",
+                "accepting_new_members": "unknown",
+            },
+            False,
+        ),
+        ({"near": "Springfield, IL", "accepting_new_members": "false"}, True),
+        ({"starts_within_days": "400"}, True),  # the field with the error is shown
+    ],
+)
+def test_more_choices_open_only_when_one_of_them_is_chosen_or_wrong(client, params, opened):
+    _springfield_groups(1)
+    assert _more_choices_open(client.get(URL, params).content.decode()) is opened
+
+
+def test_a_search_with_results_offers_a_link_past_the_form_to_them(client):
+    _springfield_groups(1)
+    found = client.get(URL, {"near": "Springfield, IL", "cost": "free"}).content.decode()
+    assert '<a href="#results-heading">Skip to the results</a>' in found
+    assert 'id="results-heading"' in found
+    assert "Skip to the results" not in client.get(URL).content.decode()  # nothing searched
+    none = client.get(URL, {"near": "Springfield, IL", "q": "nothingmatchesthis"})
+    assert "Skip to the results" not in none.content.decode()
