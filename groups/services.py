@@ -107,13 +107,45 @@ def occurrences_refresh(*, group_id: int, now: datetime | None = None) -> int:
         Occurrence.objects.bulk_create(to_create, ignore_conflicts=True)
         Occurrence.objects.bulk_update(to_update, ["ends_at"])
         stale = [
-            row.pk
+            row
             for key, row in existing.items()
             if key not in wanted and row.status == Occurrence.Status.SCHEDULED
         ]
-        Occurrence.objects.filter(pk__in=stale).delete()
+        kept = {row.pk for row in _occurrences_cancel_awaited(stale, now)}
+        Occurrence.objects.filter(pk__in=[row.pk for row in stale if row.pk not in kept]).delete()
         group_sync_search_fields(group=group, now=now)
     return len(to_create)
+
+
+def _occurrences_cancel_awaited(stale: list[Occurrence], now: datetime) -> list[Occurrence]:
+    """Of the meetings the schedule no longer has, those someone has a reminder for.
+
+    A changed schedule used to delete them, and their reminders with them: a person
+    reminded the day before of a meeting that then vanished was never told. They are
+    kept as cancelled instead (the group page shows them so until they pass) and
+    everyone with a reminder is told, as when an organizer cancels one meeting.
+    Reminders exist only for the next REMINDERS_HORIZON_HOURS, so a schedule change
+    means a notice or two, not one for every meeting of the next eight weeks.
+    """
+    from groups import notifications
+    from groups.models import Reminder
+    from groups.reminders.services import BEFORE_MEETING
+
+    if not stale:
+        return []
+    awaited_ids = set(
+        Reminder.objects.filter(occurrence__in=stale, kind__in=BEFORE_MEETING).values_list(
+            "occurrence_id", flat=True
+        )
+    )
+    awaited = [row for row in stale if row.pk in awaited_ids]
+    for row in awaited:
+        row.status = Occurrence.Status.CANCELLED
+        row.changed_at = now
+    Occurrence.objects.bulk_update(awaited, ["status", "changed_at"])
+    for row in awaited:
+        transaction.on_commit(lambda pk=row.pk: notifications.occurrence_changed(occurrence_id=pk))
+    return awaited
 
 
 def occurrences_refresh_all(*, now: datetime | None = None) -> int:
