@@ -32,6 +32,16 @@ def test_compose_starts_the_real_programs():
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
 
 
+def test_compose_gives_postgresql_a_cache_for_the_search_indexes():
+    # The default 128MB let a million groups' search pages fall out (docs/search.md).
+    command = _compose()["services"]["postgres"]["command"]
+    assert command[0] == "postgres"
+    setting = command[command.index("-c") + 1]
+    assert re.fullmatch(r"shared_buffers=\$\{KINDRED_POSTGRES_SHARED_BUFFERS:-512MB\}", setting)
+    listed = (ROOT / ".env.example").read_text()
+    assert "\nKINDRED_POSTGRES_SHARED_BUFFERS=512MB\n" in listed
+
+
 def _variables_read_by_settings() -> set[str]:
     names = set()
     for path in (ROOT / "config").glob("*.py"):
