@@ -85,6 +85,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"   load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
+        if connection.vendor == "postgresql":  # its cache decides how often a search waits
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW shared_buffers")
+                self.stdout.write(f"   PostgreSQL shared_buffers: {cursor.fetchone()[0]}")
         call_command("migrate", verbosity=0)
         self._ensure_rows(opts["groups"], opts["reload"])
         figures = {"database": connection.vendor, "groups": opts["groups"]}
