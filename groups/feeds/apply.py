@@ -232,50 +232,165 @@ def _update(owned: set, pairs: list) -> list[Group]:
     return groups
 
 
+PARTNER_CANCELLED = "Cancelled in the partner's calendar"
+SCHEDULE_FIELDS = ("rrule", "start_date", "start_time", "duration_minutes", "time_zone", "end_date")
+
+
 def _replace_schedules(pairs: list) -> None:
+    """Give each listing the feed's schedules, keeping the meetings people count on.
+
+    A schedule the feed still has, unchanged (its cancelled dates to come too), is kept
+    with its meetings and their reminders: replacing it recreated every meeting, so a
+    renamed listing lost its reminders and a "tomorrow" reminder already sent went out
+    again for the new row. A changed schedule takes over one that left, in place: the
+    occurrences refresh that follows then keeps the dropped meetings someone has a
+    reminder for as cancelled and tells them. Schedules left over are removed; new
+    ones are created.
+    """
     if not pairs:
         return
-    Schedule.objects.filter(group__in=[g for _s, g in pairs]).delete()
-    schedules, exdates = [], []
-    for s, group in pairs:
-        for item in s.payload.get("schedules") or []:
-            schedule = Schedule(
-                group=group,
-                rrule=item["rrule"],
-                start_date=date.fromisoformat(item["start_date"]),
-                start_time=time.fromisoformat(item["start_time"]),
-                duration_minutes=item["duration_minutes"],
-                time_zone=item["time_zone"],
-                end_date=date.fromisoformat(item["end_date"]) if item.get("end_date") else None,
-            )
-            schedules.append(schedule)
-            exdates.append(item.get("exdates") or [])
-    Schedule.objects.bulk_create(schedules, batch_size=CHUNK)
-    _cancel_exdates(schedules, exdates)
-
-
-def _cancel_exdates(schedules: list, exdates: list) -> None:
-    """A partner's EXDATE is a meeting that will not happen: kept as a cancelled slot."""
     now = timezone.now()
-    rows = []
-    for schedule, dates in zip(schedules, exdates, strict=True):
-        for text in dates:
-            try:
-                local = datetime.fromisoformat(text).replace(tzinfo=zone(schedule.time_zone))
-            except (ValueError, ScheduleError):
-                continue
-            if local < now:
-                continue
-            rows.append(
-                Occurrence(
-                    group_id=schedule.group_id,
-                    schedule=schedule,
-                    original_starts_at=local,
-                    starts_at=local,
-                    ends_at=local + timedelta(minutes=schedule.duration_minutes),
-                    status=Occurrence.Status.CANCELLED,
-                    note="Cancelled in the partner's calendar",
-                    changed_at=now,
-                )
+    groups = [g for _s, g in pairs]
+    on_hand: dict[int, list[Schedule]] = {}
+    for schedule in Schedule.objects.filter(group__in=groups).order_by("pk"):
+        on_hand.setdefault(schedule.group_id, []).append(schedule)
+    cancelled = _partner_cancelled([sch for each in on_hand.values() for sch in each], now)
+    kept, created, changed = [], [], []
+    for s, group in pairs:
+        wanted = [
+            (_schedule_from(item, group), item.get("exdates") or [])
+            for item in s.payload.get("schedules") or []
+        ]
+        left = on_hand.get(group.pk, [])
+        unmatched = []
+        for schedule, dates in wanted:
+            slots = set(_exdate_slots(schedule, dates, now))
+            match = next(
+                (
+                    old
+                    for old in left
+                    if _schedule_key(old) == _schedule_key(schedule)
+                    and cancelled.get(old.pk, set()) == slots
+                ),
+                None,
             )
+            if match is None:
+                unmatched.append((schedule, dates))
+            else:
+                left.remove(match)
+                kept.append(match)
+        for (schedule, dates), old in zip(unmatched, left, strict=False):
+            for name in SCHEDULE_FIELDS:
+                setattr(old, name, getattr(schedule, name))
+            changed.append((old, dates))
+        created += unmatched[len(left) :]
+    in_use = [schedule.pk for schedule in kept] + [old.pk for old, _dates in changed]
+    Schedule.objects.filter(group__in=groups).exclude(pk__in=in_use).delete()
+    Schedule.objects.bulk_update(
+        [old for old, _dates in changed], SCHEDULE_FIELDS, batch_size=CHUNK
+    )
+    Schedule.objects.bulk_create([schedule for schedule, _dates in created], batch_size=CHUNK)
+    _forget_partner_cancellations([old for old, _dates in changed], now)
+    _cancel_exdates(created, now)
+    _cancel_exdates(changed, now, in_place=True)
+
+
+def _schedule_from(item: dict, group: Group) -> Schedule:
+    return Schedule(
+        group=group,
+        rrule=item["rrule"],
+        start_date=date.fromisoformat(item["start_date"]),
+        start_time=time.fromisoformat(item["start_time"]),
+        duration_minutes=item["duration_minutes"],
+        time_zone=item["time_zone"],
+        end_date=date.fromisoformat(item["end_date"]) if item.get("end_date") else None,
+    )
+
+
+def _schedule_key(schedule: Schedule) -> tuple:
+    return tuple(getattr(schedule, name) for name in SCHEDULE_FIELDS)
+
+
+def _partner_cancelled(schedules: list[Schedule], now: datetime) -> dict[int, set]:
+    """Per schedule, the meetings to come that the partner's calendar cancelled."""
+    cancelled: dict[int, set] = {}
+    rows = _partner_cancellations(schedules, now).values_list("schedule_id", "original_starts_at")
+    for schedule_id, starts_at in rows:
+        cancelled.setdefault(schedule_id, set()).add(starts_at)
+    return cancelled
+
+
+def _partner_cancellations(schedules: list[Schedule], now: datetime):
+    return Occurrence.objects.filter(
+        schedule__in=schedules,
+        status=Occurrence.Status.CANCELLED,
+        note=PARTNER_CANCELLED,
+        original_starts_at__gte=now,
+    )
+
+
+def _forget_partner_cancellations(schedules: list[Schedule], now: datetime) -> None:
+    """A changed schedule's cancelled dates come afresh from the feed: the old ones go
+    (the refresh makes the meetings again where the rule still has them)."""
+    if schedules:
+        _partner_cancellations(schedules, now).delete()
+
+
+def _exdate_slots(schedule: Schedule, dates: list, now: datetime) -> list[datetime]:
+    """A partner's EXDATEs still to come, as the meeting times they cancel."""
+    slots = []
+    for text in dates:
+        try:
+            local = datetime.fromisoformat(text).replace(tzinfo=zone(schedule.time_zone))
+        except (ValueError, ScheduleError):
+            continue
+        if local >= now:
+            slots.append(local)
+    return slots
+
+
+def _cancel_exdates(schedules: list[tuple[Schedule, list]], now: datetime, *, in_place=False):
+    """A partner's EXDATE is a meeting that will not happen: kept as a cancelled slot.
+
+    A changed schedule's meetings are already there (`in_place`): one that an EXDATE
+    now cancels is cancelled and the people with a reminder for it are told, as when
+    an organizer cancels one meeting.
+    """
+    from groups import notifications
+
+    slots = [
+        (schedule, local)
+        for schedule, dates in schedules
+        for local in _exdate_slots(schedule, dates, now)
+    ]
+    if in_place and slots:
+        wanted = {(schedule.pk, local) for schedule, local in slots}
+        existing = Occurrence.objects.filter(
+            schedule__in={schedule for schedule, _local in slots},
+            status=Occurrence.Status.SCHEDULED,
+        )
+        cancel = [row for row in existing if (row.schedule_id, row.original_starts_at) in wanted]
+        for row in cancel:
+            row.status, row.note, row.changed_at = (
+                Occurrence.Status.CANCELLED,
+                PARTNER_CANCELLED,
+                now,
+            )
+            transaction.on_commit(
+                lambda pk=row.pk: notifications.occurrence_changed(occurrence_id=pk)
+            )
+        Occurrence.objects.bulk_update(cancel, ["status", "note", "changed_at"], batch_size=CHUNK)
+    rows = [
+        Occurrence(
+            group_id=schedule.group_id,
+            schedule=schedule,
+            original_starts_at=local,
+            starts_at=local,
+            ends_at=local + timedelta(minutes=schedule.duration_minutes),
+            status=Occurrence.Status.CANCELLED,
+            note=PARTNER_CANCELLED,
+            changed_at=now,
+        )
+        for schedule, local in slots
+    ]
     Occurrence.objects.bulk_create(rows, ignore_conflicts=True, batch_size=CHUNK)
