@@ -149,12 +149,30 @@ def _occurrences_cancel_awaited(stale: list[Occurrence], now: datetime) -> list[
 
 
 def occurrences_refresh_all(*, now: datetime | None = None) -> int:
-    """Refresh every group that is not archived; returns the number of rows created."""
+    """Refresh every group that is not archived; returns the number of rows created.
+
+    Removed schedules whose last awaited meeting has passed are deleted first.
+    """
+    schedules_removed_purge(now=now)
     created = 0
     ids = Group.objects.exclude(status=Group.Status.ARCHIVED).values_list("pk", flat=True)
     for group_id in ids.iterator(chunk_size=500):
         created += occurrences_refresh(group_id=group_id, now=now)
     return created
+
+
+def schedules_removed_purge(*, now: datetime | None = None) -> int:
+    """Delete the removed schedules (Schedule.removed_at) with no meeting still to come."""
+    from groups.models import Schedule
+
+    now = now or timezone.now()
+    done = (
+        Schedule.all_objects.filter(removed_at__isnull=False)
+        .exclude(occurrences__starts_at__gte=now)
+        .values_list("pk", flat=True)
+    )
+    deleted, _by_model = Schedule.all_objects.filter(pk__in=list(done)).delete()
+    return deleted
 
 
 def location_geocode(*, location_id: int) -> str:

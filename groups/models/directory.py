@@ -313,6 +313,14 @@ class Group(models.Model):
         return self.format in ("in_person", "hybrid")
 
 
+class ScheduleManager(models.Manager):
+    """Schedules in use: a removed one is kept only while a cancelled meeting of it,
+    which someone had a reminder for, is still to come (see `removed_at`)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Schedule(models.Model):
     """When a group meets: an RFC 5545 rule in an IANA time zone.
 
@@ -328,8 +336,18 @@ class Schedule(models.Model):
     end_date = models.DateField(_("last meeting"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Removed by the organizer while someone had a reminder for one of its next
+    # meetings: it makes no meetings and is hidden everywhere (`objects`), and its
+    # meetings people were reminded of stay, cancelled, until they pass; then the
+    # daily refresh deletes it. Without such reminders a schedule is deleted at once.
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    all_objects = models.Manager()
+    objects = ScheduleManager()
 
     class Meta:
+        base_manager_name = "all_objects"
+        default_manager_name = "objects"
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0, duration_minutes__lte=24 * 60),

@@ -260,6 +260,12 @@ def schedule_update(*, schedule: Schedule, cleaned_data: dict, actor: User) -> S
 
 
 def schedule_delete(*, schedule: Schedule, actor: User) -> None:
+    """Remove a series. When someone has a reminder for one of its next meetings the
+    schedule is only marked removed: the refresh then cancels those meetings and tells
+    them (deleting it would delete the meetings and the reminders unannounced)."""
+    from groups.models import Reminder
+    from groups.reminders.services import BEFORE_MEETING
+
     with transaction.atomic():
         group = schedule.group
         history_record(
@@ -268,7 +274,16 @@ def schedule_delete(*, schedule: Schedule, actor: User) -> None:
             action=ACTION.SCHEDULE_REMOVED,
             changes={"schedule": [schedule.describe(), None]},
         )
-        schedule.delete()
+        awaited = Reminder.objects.filter(
+            occurrence__schedule=schedule,
+            occurrence__starts_at__gt=timezone.now(),
+            kind__in=BEFORE_MEETING,
+        )
+        if awaited.exists():
+            schedule.removed_at = timezone.now()
+            schedule.save(update_fields=["removed_at", "updated_at"])
+        else:
+            schedule.delete()
         _queue_refresh(group.pk)
 
 
