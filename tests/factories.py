@@ -88,6 +88,23 @@ class ScheduleFactory(factory.django.DjangoModelFactory):
     time_zone = "America/Chicago"
 
 
+# A Monday noon in Chicago: a Tuesday 6 pm meeting is 30 hours away, inside the reminders'
+# horizon, with its "day before" reminder due in 6 hours. Tests that need reminders for
+# a meeting soon travel here (time_machine) and use tuesday_schedule().
+MONDAY_BEFORE_A_MEETING = dt.datetime(2027, 1, 4, 18, tzinfo=dt.UTC)
+
+
+def tuesday_schedule(group) -> Schedule:
+    """Every Tuesday at 6 pm in Chicago since December 2026, its meetings made as of now."""
+    from groups.services import occurrences_refresh
+
+    schedule = ScheduleFactory(
+        group=group, rrule="FREQ=WEEKLY;BYDAY=TU", start_date=dt.date(2026, 12, 1)
+    )
+    occurrences_refresh(group_id=group.pk)
+    return schedule
+
+
 class PartnerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Partner

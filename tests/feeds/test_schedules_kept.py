@@ -1,19 +1,16 @@
 """A partner's changed listing keeps the meetings (and the reminders) of unchanged schedules."""
 
-import datetime as dt
-
 import pytest
 import time_machine
 
 from groups.feeds.pipeline import feed_import
 from groups.models import Group, ImportRun, Occurrence, Reminder
 from groups.reminders import services as reminders
-from tests.factories import PartnerFactory, ReminderSubscriptionFactory
+from tests.factories import MONDAY_BEFORE_A_MEETING, PartnerFactory, ReminderSubscriptionFactory
 from tests.feeds.builders import hsds_service, write_json
 
 pytestmark = pytest.mark.django_db
-# A Monday noon: the Tuesday 6 pm meeting is 30 hours away, its reminder due in 6.
-NOW = dt.datetime(2027, 1, 4, 18, tzinfo=dt.UTC)
+NOW = MONDAY_BEFORE_A_MEETING
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Removing a schedule that someone has a reminder for tells them, then tidies up."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -9,24 +8,22 @@ from django.urls import reverse
 
 from groups.models import Occurrence, Schedule
 from groups.reminders import services as reminders
-from groups.services import occurrences_refresh, schedules_removed_purge
-from tests.factories import GroupFactory, ReminderSubscriptionFactory, ScheduleFactory
+from groups.services import schedules_removed_purge
+from tests.factories import (
+    MONDAY_BEFORE_A_MEETING,
+    GroupFactory,
+    ReminderSubscriptionFactory,
+    tuesday_schedule,
+)
 
 pytestmark = pytest.mark.django_db
-CHICAGO = ZoneInfo("America/Chicago")
-# A Monday noon in Chicago: Tuesday's 6 pm meeting is 30 hours away, inside the horizon.
-NOW = dt.datetime(2027, 1, 4, 18, tzinfo=dt.UTC)
+NOW = MONDAY_BEFORE_A_MEETING
 
 
 @pytest.fixture
 def tuesdays(provider_a):
     with time_machine.travel(NOW, tick=False):
-        group = GroupFactory(organization=provider_a, name="Tuesday Circle")
-        schedule = ScheduleFactory(
-            group=group, rrule="FREQ=WEEKLY;BYDAY=TU", start_date=dt.date(2026, 12, 1)
-        )
-        occurrences_refresh(group_id=group.pk)
-        yield schedule
+        yield tuesday_schedule(GroupFactory(organization=provider_a, name="Tuesday Circle"))
 
 
 def _remove(client, login, organizer, schedule, commit):

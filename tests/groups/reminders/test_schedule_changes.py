@@ -1,6 +1,5 @@
 """A changed schedule that drops a meeting someone has a reminder for tells them."""
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,22 +9,21 @@ from django.core import mail
 from groups.models import Occurrence, Reminder
 from groups.reminders import services as reminders
 from groups.services import occurrences_refresh
-from tests.factories import ReminderSubscriptionFactory, ScheduleFactory
+from tests.factories import (
+    MONDAY_BEFORE_A_MEETING,
+    ReminderSubscriptionFactory,
+    tuesday_schedule,
+)
 
 pytestmark = pytest.mark.django_db
 CHICAGO = ZoneInfo("America/Chicago")
-# A Monday noon: the Tuesday 6 pm meeting is 36 hours away, inside the reminders' horizon.
-NOW = dt.datetime(2027, 1, 4, 12, tzinfo=dt.UTC)
+NOW = MONDAY_BEFORE_A_MEETING
 
 
 @pytest.fixture
 def tuesdays(group):
     with time_machine.travel(NOW, tick=False):
-        schedule = ScheduleFactory(
-            group=group, rrule="FREQ=WEEKLY;BYDAY=TU", start_date=dt.date(2026, 12, 1)
-        )
-        occurrences_refresh(group_id=group.pk)
-        yield schedule
+        yield tuesday_schedule(group)
 
 
 def _local_days(group, status=Occurrence.Status.SCHEDULED) -> list[str]:
