@@ -127,25 +127,30 @@ def _occurrences_cancel_awaited(stale: list[Occurrence], now: datetime) -> list[
     Reminders exist only for the next REMINDERS_HORIZON_HOURS, so a schedule change
     means a notice or two, not one for every meeting of the next eight weeks.
     """
-    from groups import notifications
-    from groups.models import Reminder
-    from groups.reminders.services import BEFORE_MEETING
+    from groups.reminders.selectors import occurrences_awaited
 
     if not stale:
         return []
-    awaited_ids = set(
-        Reminder.objects.filter(occurrence__in=stale, kind__in=BEFORE_MEETING).values_list(
-            "occurrence_id", flat=True
-        )
-    )
+    awaited_ids = occurrences_awaited(occurrences=stale)
     awaited = [row for row in stale if row.pk in awaited_ids]
-    for row in awaited:
-        row.status = Occurrence.Status.CANCELLED
-        row.changed_at = now
-    Occurrence.objects.bulk_update(awaited, ["status", "changed_at"])
-    for row in awaited:
-        transaction.on_commit(lambda pk=row.pk: notifications.occurrence_changed(occurrence_id=pk))
+    occurrences_cancel_and_tell(occurrences=awaited, now=now)
     return awaited
+
+
+def occurrences_cancel_and_tell(
+    *, occurrences: list[Occurrence], now: datetime, note: str | None = None
+) -> None:
+    """Cancel these meetings and, after commit, tell everyone with a reminder for them
+    (groups.notifications), as an organizer's cancellation of one meeting does."""
+    from groups import notifications
+
+    fields = ["status", "changed_at"] + (["note"] if note is not None else [])
+    for row in occurrences:
+        row.status, row.changed_at = Occurrence.Status.CANCELLED, now
+        if note is not None:
+            row.note = note
+        transaction.on_commit(lambda pk=row.pk: notifications.occurrence_changed(occurrence_id=pk))
+    Occurrence.objects.bulk_update(occurrences, fields, batch_size=1000)
 
 
 def occurrences_refresh_all(*, now: datetime | None = None) -> int:

@@ -23,6 +23,7 @@ from groups.models import (
     Schedule,
 )
 from groups.schedule import ScheduleError, zone
+from groups.services import occurrences_cancel_and_tell
 
 CHUNK = 1000
 # The feed fields copied straight from the payload's group: FEED_FIELDS less those
@@ -356,8 +357,6 @@ def _cancel_exdates(schedules: list[tuple[Schedule, list]], now: datetime, *, in
     now cancels is cancelled and the people with a reminder for it are told, as when
     an organizer cancels one meeting.
     """
-    from groups import notifications
-
     slots = [
         (schedule, local)
         for schedule, dates in schedules
@@ -369,17 +368,11 @@ def _cancel_exdates(schedules: list[tuple[Schedule, list]], now: datetime, *, in
             schedule__in={schedule for schedule, _local in slots},
             status=Occurrence.Status.SCHEDULED,
         )
-        cancel = [row for row in existing if (row.schedule_id, row.original_starts_at) in wanted]
-        for row in cancel:
-            row.status, row.note, row.changed_at = (
-                Occurrence.Status.CANCELLED,
-                PARTNER_CANCELLED,
-                now,
-            )
-            transaction.on_commit(
-                lambda pk=row.pk: notifications.occurrence_changed(occurrence_id=pk)
-            )
-        Occurrence.objects.bulk_update(cancel, ["status", "note", "changed_at"], batch_size=CHUNK)
+        occurrences_cancel_and_tell(
+            occurrences=[r for r in existing if (r.schedule_id, r.original_starts_at) in wanted],
+            now=now,
+            note=PARTNER_CANCELLED,
+        )
     rows = [
         Occurrence(
             group_id=schedule.group_id,

@@ -263,8 +263,7 @@ def schedule_delete(*, schedule: Schedule, actor: User) -> None:
     """Remove a series. When someone has a reminder for one of its next meetings the
     schedule is only marked removed: the refresh then cancels those meetings and tells
     them (deleting it would delete the meetings and the reminders unannounced)."""
-    from groups.models import Reminder
-    from groups.reminders.services import BEFORE_MEETING
+    from groups.reminders.selectors import occurrences_awaited
 
     with transaction.atomic():
         group = schedule.group
@@ -274,12 +273,8 @@ def schedule_delete(*, schedule: Schedule, actor: User) -> None:
             action=ACTION.SCHEDULE_REMOVED,
             changes={"schedule": [schedule.describe(), None]},
         )
-        awaited = Reminder.objects.filter(
-            occurrence__schedule=schedule,
-            occurrence__starts_at__gt=timezone.now(),
-            kind__in=BEFORE_MEETING,
-        )
-        if awaited.exists():
+        to_come = Occurrence.objects.filter(schedule=schedule, starts_at__gt=timezone.now())
+        if occurrences_awaited(occurrences=to_come):
             schedule.removed_at = timezone.now()
             schedule.save(update_fields=["removed_at", "updated_at"])
         else:

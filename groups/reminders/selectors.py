@@ -25,6 +25,18 @@ def upcoming_meetings(*, group_id: int, limit: int = 3) -> QuerySet[Occurrence]:
     )
 
 
+def occurrences_awaited(*, occurrences) -> set[int]:
+    """The ids of those meetings someone has a reminder for (the day before or two
+    hours before; such rows exist for the next REMINDERS_HORIZON_HOURS only)."""
+    from groups.reminders.services import BEFORE_MEETING
+
+    return set(
+        Reminder.objects.filter(occurrence__in=occurrences, kind__in=BEFORE_MEETING).values_list(
+            "occurrence_id", flat=True
+        )
+    )
+
+
 def failed_reminders() -> QuerySet[Reminder]:
     """Messages that ran out of attempts, newest first, for moderators."""
     return (
